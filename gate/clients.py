@@ -1,0 +1,42 @@
+"""boto3 clients with deliberate timeouts and retry budgets.
+
+Endpoints and credentials come from the standard AWS settings, so
+``AWS_ENDPOINT_URL`` and ``AWS_ENDPOINT_URL_<SERVICE>`` reach a local moto server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# SSM only affects freshness: fail fast and keep serving the cached document.
+SSM_MAX_ATTEMPTS = 2
+# DynamoDB and S3 hold the event itself: a little more patience before failing the
+# invocation, still well inside a typical function timeout.
+STORE_CONNECT_TIMEOUT = 2.0
+STORE_READ_TIMEOUT = 5.0
+STORE_MAX_ATTEMPTS = 3
+
+
+def make_client(service: str, *, connect_timeout: float, read_timeout: float, max_attempts: int) -> Any:
+    # boto3's default session shares its loader cache with the handler's own clients,
+    # which keeps the gate's share of a cold start small.
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        retries={"mode": "standard", "max_attempts": max_attempts},
+        user_agent_extra="maintenance-gate",
+    )
+    return boto3.client(service, config=config)
+
+
+def ssm_client(connect_timeout: float = 1.0, read_timeout: float = 1.0) -> Any:
+    return make_client("ssm", connect_timeout=connect_timeout, read_timeout=read_timeout, max_attempts=SSM_MAX_ATTEMPTS)
+
+
+def store_client(service: str) -> Any:
+    return make_client(
+        service, connect_timeout=STORE_CONNECT_TIMEOUT, read_timeout=STORE_READ_TIMEOUT, max_attempts=STORE_MAX_ATTEMPTS
+    )

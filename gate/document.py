@@ -1,0 +1,298 @@
+"""The maintenance-window document: the one parser every reader and writer shares.
+
+The gate, the operator CLI and the Pulumi program all call :func:`parse_document`,
+so a bad window produces the same message wherever it is caught.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, time, timezone
+from enum import Enum
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# SSM's advanced tier caps a parameter at 8 KB; anything larger could never be stored.
+MAX_DOCUMENT_BYTES = 8192
+# Years outside this range are typos (2062 for 2026 stays allowed, 20266 does not).
+MIN_YEAR = 2000
+MAX_YEAR = 2199
+
+DAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+_TOP_LEVEL_KEYS = frozenset({"mode", "windows", "recurring"})
+_WINDOW_KEYS = frozenset({"start", "end", "name"})
+_RECURRING_KEYS = frozenset({"days", "start", "end", "timezone", "name"})
+
+
+class WindowDocumentError(ValueError):
+    """Raised when a window document is malformed; names the field and the bad value."""
+
+    def __init__(self, field_path: str, value: Any, problem: str) -> None:
+        self.field = field_path
+        self.value = value
+        self.problem = problem
+        super().__init__(f"{field_path}: {problem} (got {_show(value)})")
+
+
+class Mode(str, Enum):
+    AUTO = "auto"
+    MAINTENANCE = "maintenance"
+    LIVE = "live"
+
+
+@dataclass(frozen=True)
+class AbsoluteWindow:
+    """A one-off window, half-open ``[start, end)``, held in UTC."""
+
+    start: datetime
+    end: datetime
+    name: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"start": self.start.isoformat(), "end": self.end.isoformat()}
+        if self.name is not None:
+            data["name"] = self.name
+        return data
+
+
+@dataclass(frozen=True)
+class RecurringWindow:
+    """A weekly window in an IANA zone; ``days`` are the local days it *starts* on.
+
+    When ``end`` is not after ``start`` the window crosses midnight into the next day.
+    """
+
+    days: tuple[int, ...]  # 0 = Monday, like datetime.weekday()
+    start: time
+    end: time
+    timezone: str
+    name: str | None = None
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.end <= self.start
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "days": [DAY_NAMES[day] for day in self.days],
+            "start": _format_time(self.start),
+            "end": _format_time(self.end),
+            "timezone": self.timezone,
+        }
+        if self.name is not None:
+            data["name"] = self.name
+        return data
+
+
+@dataclass(frozen=True)
+class WindowDocument:
+    mode: Mode = Mode.AUTO
+    windows: tuple[AbsoluteWindow, ...] = field(default=())
+    recurring: tuple[RecurringWindow, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode.value,
+            "windows": [window.to_json() for window in self.windows],
+            "recurring": [window.to_json() for window in self.recurring],
+        }
+
+    def dumps(self) -> str:
+        """The canonical text an operator tool writes back to the parameter."""
+        return json.dumps(self.to_json(), indent=2, ensure_ascii=False)
+
+
+EMPTY_DOCUMENT = WindowDocument()
+
+
+def parse_document(text: str) -> WindowDocument:
+    """Parse the parameter's value: a JSON object, or the legacy ``START,END`` list."""
+    if not isinstance(text, str):
+        raise WindowDocumentError("document", text, "must be a string")
+    size = len(text.encode("utf-8"))
+    if size > MAX_DOCUMENT_BYTES:
+        raise WindowDocumentError(
+            "document", f"{size} bytes", f"is larger than the {MAX_DOCUMENT_BYTES}-byte limit of an SSM parameter"
+        )
+    stripped = text.strip()
+    if not stripped:
+        raise WindowDocumentError("document", text, "is empty")
+    if stripped.startswith("{"):
+        return parse_mapping(_load_json_object(stripped))
+    if stripped[0] in '["0123456789-tfn' and _looks_like_json(stripped):
+        raise WindowDocumentError("document", stripped, "must be a JSON object or a 'START,END' list")
+    return _parse_legacy_list(stripped)
+
+
+def parse_mapping(data: Any) -> WindowDocument:
+    """Validate an already-decoded document (the Pulumi program passes config objects)."""
+    if not isinstance(data, dict):
+        raise WindowDocumentError("document", data, "must be a JSON object")
+    _reject_unknown_keys(data, _TOP_LEVEL_KEYS, "")
+    mode_value = data.get("mode", Mode.AUTO.value)
+    try:
+        mode = Mode(mode_value)
+    except (ValueError, TypeError):
+        raise WindowDocumentError("mode", mode_value, "must be one of auto, maintenance, live") from None
+    windows = tuple(
+        _parse_absolute(item, f"windows[{index}]") for index, item in enumerate(_list_field(data, "windows"))
+    )
+    recurring = tuple(
+        _parse_recurring(item, f"recurring[{index}]") for index, item in enumerate(_list_field(data, "recurring"))
+    )
+    return WindowDocument(mode=mode, windows=windows, recurring=recurring)
+
+
+def parse_instant(value: Any, field_path: str) -> datetime:
+    """An ISO-8601 instant with an explicit UTC offset, returned in UTC."""
+    if not isinstance(value, str):
+        raise WindowDocumentError(field_path, value, "must be an ISO-8601 string with a UTC offset")
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise WindowDocumentError(field_path, value, "is not an ISO-8601 date-time") from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise WindowDocumentError(field_path, value, "has no UTC offset; add one such as +00:00 or Z")
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise WindowDocumentError(field_path, value, f"year must be between {MIN_YEAR} and {MAX_YEAR}")
+    return parsed.astimezone(timezone.utc)
+
+
+def _parse_absolute(item: Any, path: str) -> AbsoluteWindow:
+    if not isinstance(item, dict):
+        raise WindowDocumentError(path, item, "must be an object with start and end")
+    _reject_unknown_keys(item, _WINDOW_KEYS, path)
+    start = parse_instant(_required(item, "start", path), f"{path}.start")
+    end = parse_instant(_required(item, "end", path), f"{path}.end")
+    if end <= start:
+        raise WindowDocumentError(f"{path}.end", item["end"], f"must be after start {item['start']!r}")
+    return AbsoluteWindow(start=start, end=end, name=_optional_name(item, path))
+
+
+def _parse_recurring(item: Any, path: str) -> RecurringWindow:
+    if not isinstance(item, dict):
+        raise WindowDocumentError(path, item, "must be an object with days, start, end and timezone")
+    _reject_unknown_keys(item, _RECURRING_KEYS, path)
+    start = _parse_time_of_day(_required(item, "start", path), f"{path}.start")
+    end = _parse_time_of_day(_required(item, "end", path), f"{path}.end")
+    if end == start:
+        raise WindowDocumentError(
+            f"{path}.end", item["end"], "must differ from start (use mode for all-day maintenance)"
+        )
+    zone_name = _required(item, "timezone", path)
+    _check_zone(zone_name, f"{path}.timezone")
+    days = _parse_days(item.get("days", list(DAY_NAMES)), f"{path}.days")
+    return RecurringWindow(days=days, start=start, end=end, timezone=zone_name, name=_optional_name(item, path))
+
+
+def _parse_days(value: Any, path: str) -> tuple[int, ...]:
+    if not isinstance(value, list) or not value:
+        raise WindowDocumentError(path, value, f"must be a non-empty list of {', '.join(DAY_NAMES)}")
+    indexes: set[int] = set()
+    for position, day in enumerate(value):
+        if not isinstance(day, str) or day not in DAY_NAMES:
+            raise WindowDocumentError(f"{path}[{position}]", day, f"must be one of {', '.join(DAY_NAMES)}")
+        if DAY_NAMES.index(day) in indexes:
+            raise WindowDocumentError(f"{path}[{position}]", day, "is listed twice")
+        indexes.add(DAY_NAMES.index(day))
+    return tuple(sorted(indexes))
+
+
+def _parse_time_of_day(value: Any, path: str) -> time:
+    match = _TIME_OF_DAY.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise WindowDocumentError(path, value, "must be a local time HH:MM or HH:MM:SS (00:00 to 23:59:59)")
+    hours, minutes, seconds = match.groups()
+    return time(int(hours), int(minutes), int(seconds or 0))
+
+
+def _check_zone(value: Any, path: str) -> None:
+    if not isinstance(value, str) or not value or value.startswith(("/", ".")) or ".." in value:
+        raise WindowDocumentError(path, value, "must be an IANA time-zone name such as Europe/Rome")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise WindowDocumentError(path, value, "is not a known IANA time zone") from None
+
+
+def _parse_legacy_list(text: str) -> WindowDocument:
+    items = [item.strip() for item in text.split(",")]
+    if len(items) != 2:
+        raise WindowDocumentError("document", text, f"the START,END list form needs exactly 2 items, not {len(items)}")
+    start = parse_instant(items[0], "document[0]")
+    end = parse_instant(items[1], "document[1]")
+    if end <= start:
+        raise WindowDocumentError("document[1]", items[1], f"must be after start {items[0]!r}")
+    return WindowDocument(windows=(AbsoluteWindow(start=start, end=end),))
+
+
+def _load_json_object(text: str) -> Any:
+    try:
+        return json.loads(text, object_pairs_hook=_reject_duplicate_keys)
+    except WindowDocumentError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise WindowDocumentError("document", _clip(text), f"is not valid JSON: {exc}") from None
+
+
+def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise WindowDocumentError(key, value, "appears more than once")
+        result[key] = value
+    return result
+
+
+def _looks_like_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _list_field(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise WindowDocumentError(key, value, "must be a list")
+    return value
+
+
+def _required(item: dict[str, Any], key: str, path: str) -> Any:
+    if key not in item:
+        raise WindowDocumentError(f"{path}.{key}", None, "is required")
+    return item[key]
+
+
+def _optional_name(item: dict[str, Any], path: str) -> str | None:
+    name = item.get("name")
+    if name is not None and (not isinstance(name, str) or not 0 < len(name) <= 100):
+        raise WindowDocumentError(f"{path}.name", name, "must be a string of 1 to 100 characters")
+    return name
+
+
+def _reject_unknown_keys(item: dict[str, Any], allowed: frozenset[str], path: str) -> None:
+    for key in item:
+        if key not in allowed:
+            where = f"{path}.{key}" if path else key
+            raise WindowDocumentError(where, key, f"is not a known key; expected one of {', '.join(sorted(allowed))}")
+
+
+def _format_time(value: time) -> str:
+    return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _show(value: Any) -> str:
+    return repr(_clip(value) if isinstance(value, str) else value)

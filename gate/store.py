@@ -1,0 +1,169 @@
+"""Durable deferral: one DynamoDB record per request id, S3 for what does not fit.
+
+A deferral is acknowledged only after DynamoDB has accepted the record; any failure
+raises :class:`DeferralStoreError` so the invocation fails and Lambda (or the caller)
+retries. Retries carry the same request id, and the conditional put makes them one
+record.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from gate import schema
+from gate.codec import EncodedEvent
+from gate.errors import describe, error_code
+from gate.schema import Status
+
+ClientFactory = Callable[[str], Any]
+
+
+class DeferralStoreError(RuntimeError):
+    """Raised when a deferred event could not be stored durably; the invocation must fail."""
+
+
+@dataclass(frozen=True)
+class Deferral:
+    request_id: str
+    function_name: str
+    function_arn: str
+    deferred_at_ms: int
+    event: EncodedEvent
+    window: str | None
+    client_context: dict[str, Any] | None = None
+    identity: dict[str, Any] | None = None
+
+
+STORED = "stored"
+DUPLICATE = "duplicate"
+REQUEUED = "requeued"
+
+
+class DeferredEventStore:
+    def __init__(
+        self,
+        table_name: str,
+        overflow_bucket: str | None,
+        *,
+        inline_limit_bytes: int,
+        client_factory: ClientFactory,
+    ) -> None:
+        self.table_name = table_name
+        self.overflow_bucket = overflow_bucket
+        self.inline_limit_bytes = inline_limit_bytes
+        self._client_factory = client_factory
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
+        self.writes = 0
+
+    def defer(self, deferral: Deferral) -> str:
+        """Store the event; returns STORED, or DUPLICATE when this request id is already kept."""
+        item = self._item(deferral)
+        try:
+            self._client("dynamodb").put_item(
+                TableName=self.table_name,
+                Item=item,
+                ConditionExpression="attribute_not_exists(#key)",
+                ExpressionAttributeNames={"#key": schema.KEY},
+            )
+        except Exception as exc:
+            if _is_conditional_failure(exc):
+                return DUPLICATE
+            raise DeferralStoreError(f"could not store deferred event {deferral.request_id}: {describe(exc)}") from exc
+        finally:
+            self.writes += 1
+        return STORED
+
+    def requeue(self, original_request_id: str, deferral: Deferral) -> str:
+        """A replayed invocation met a new window: put its record back to pending, not a new one."""
+        names = {
+            "#status": schema.STATUS,
+            "#queue": schema.QUEUE,
+            "#owner": schema.LEASE_OWNER,
+            "#lease": schema.LEASE_EXPIRES,
+            "#redeferrals": schema.REDEFERRALS,
+        }
+        try:
+            self._client("dynamodb").update_item(
+                TableName=self.table_name,
+                Key={schema.KEY: {"S": original_request_id}},
+                UpdateExpression="SET #status = :pending, #queue = :queue REMOVE #owner, #lease ADD #redeferrals :one",
+                ConditionExpression="#status = :replaying",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={
+                    ":pending": {"S": Status.PENDING.value},
+                    ":replaying": {"S": Status.REPLAYING.value},
+                    ":queue": {"S": schema.queue_value(deferral.function_name, Status.PENDING)},
+                    ":one": {"N": "1"},
+                },
+            )
+        except Exception as exc:
+            if not _is_conditional_failure(exc):
+                raise DeferralStoreError(
+                    f"could not requeue deferred event {original_request_id}: {describe(exc)}"
+                ) from exc
+            # The record is gone or no longer leased: keep the event under its original id.
+            return self.defer(replace(deferral, request_id=original_request_id))
+        finally:
+            self.writes += 1
+        return REQUEUED
+
+    def _item(self, deferral: Deferral) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            schema.KEY: {"S": deferral.request_id},
+            schema.FUNCTION_NAME: {"S": deferral.function_name},
+            schema.FUNCTION_ARN: {"S": deferral.function_arn},
+            schema.STATUS: {"S": Status.PENDING.value},
+            schema.QUEUE: {"S": schema.queue_value(deferral.function_name, Status.PENDING)},
+            schema.QUEUE_ORDER: {"S": schema.order_value(deferral.deferred_at_ms, deferral.request_id)},
+            schema.DEFERRED_AT: {"N": str(deferral.deferred_at_ms)},
+            schema.EVENT_ENCODING: {"S": deferral.event.encoding},
+            schema.EVENT_SIZE: {"N": str(deferral.event.size)},
+            schema.ATTEMPTS: {"N": "0"},
+        }
+        if deferral.window:
+            item[schema.WINDOW] = {"S": deferral.window}
+        if deferral.client_context:
+            item[schema.CLIENT_CONTEXT] = {"S": json.dumps(deferral.client_context, default=str)}
+        if deferral.identity:
+            item[schema.IDENTITY] = {"S": json.dumps(deferral.identity, default=str)}
+        if len(deferral.event.body) <= self.inline_limit_bytes:
+            item[schema.EVENT] = {"B": deferral.event.body}
+        else:
+            item[schema.OVERFLOW_KEY] = {"S": self._put_overflow(deferral)}
+        return item
+
+    def _put_overflow(self, deferral: Deferral) -> str:
+        if not self.overflow_bucket:
+            raise DeferralStoreError(
+                f"event {deferral.request_id} is {len(deferral.event.body)} bytes stored, over the "
+                f"{self.inline_limit_bytes}-byte item limit, and GATE_OVERFLOW_BUCKET is not set"
+            )
+        key = schema.overflow_key(deferral.function_name, deferral.request_id)
+        try:
+            # Keyed by request id, so a retried invocation overwrites the same object.
+            self._client("s3").put_object(Bucket=self.overflow_bucket, Key=key, Body=deferral.event.body)
+        except Exception as exc:
+            raise DeferralStoreError(
+                f"could not store oversized event {deferral.request_id} in S3: {describe(exc)}"
+            ) from exc
+        finally:
+            self.writes += 1
+        return key
+
+    def _client(self, service: str) -> Any:
+        client = self._clients.get(service)
+        if client is None:
+            with self._clients_lock:
+                client = self._clients.get(service)
+                if client is None:
+                    client = self._clients[service] = self._client_factory(service)
+        return client
+
+
+def _is_conditional_failure(exc: Exception) -> bool:
+    return error_code(exc) == "ConditionalCheckFailedException"

@@ -1,0 +1,1 @@
+"""The Lambda layer: the exec wrapper and the deterministic archive builder."""
