@@ -1,0 +1,223 @@
+"""Start and stop the local stand-ins: a moto server and AWS's Runtime Interface Emulator.
+
+Both bind to 127.0.0.1 on free ports, and both are stopped by their context managers,
+so tests, the demo and the sandbox never leave a process behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import zipfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+RUNTIME_BOOTSTRAP = Path(__file__).resolve().parent / "runtime" / "bootstrap"
+EMULATOR_ENVIRONMENT_VARIABLE = "GATE_RIE_PATH"
+DEFAULT_EMULATOR = REPOSITORY_ROOT / ".tools" / "bin" / "aws-lambda-rie"
+LOCAL_REGION = "us-east-1"
+# moto accepts any credentials; fixed ones keep every client pointed at one account.
+LOCAL_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": LOCAL_REGION,
+    "AWS_REGION": LOCAL_REGION,
+}
+
+
+class LocalServerError(RuntimeError):
+    """Raised when a local server cannot be found, started, or reached."""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def emulator_path() -> Path:
+    configured = os.environ.get(EMULATOR_ENVIRONMENT_VARIABLE)
+    path = Path(configured) if configured else DEFAULT_EMULATOR
+    if not path.is_file() or not os.access(path, os.X_OK):
+        raise LocalServerError(f"aws-lambda-rie not found at {path}; run scripts/setup (make test does)")
+    return path
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], name: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise LocalServerError(f"{name} exited with status {process.returncode} before it listened")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return
+        time.sleep(0.05)
+    raise LocalServerError(f"{name} did not listen on 127.0.0.1:{port} within {timeout:.0f}s")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
+@dataclass
+class MotoServer:
+    """moto as a real HTTP server on 127.0.0.1, in its own process."""
+
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def client_environment(self) -> dict[str, str]:
+        """What boto3 (and the gate inside the emulator) needs to talk to this server."""
+        return {"AWS_ENDPOINT_URL": self.url, **LOCAL_CREDENTIALS}
+
+    def start(self) -> MotoServer:
+        command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        _wait_for_port(self.port, self.process, "moto server")
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _stop(self.process)
+
+    def reset(self) -> None:
+        """Forget every resource (moto's own reset endpoint)."""
+        request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
+        with urllib.request.urlopen(request, timeout=5):
+            pass
+
+    def __enter__(self) -> MotoServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def extract_layer(layer_zip: Path, destination: Path) -> Path:
+    """Unpack a layer archive the way Lambda does into /opt, keeping file modes."""
+    with zipfile.ZipFile(layer_zip) as archive:
+        for info in archive.infolist():
+            target = destination / info.filename
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(archive.read(info))
+            mode = (info.external_attr >> 16) & 0o777
+            if mode:
+                target.chmod(mode)
+    return destination
+
+
+@dataclass
+class Emulator:
+    """One Lambda execution environment: the emulator running our runtime bootstrap.
+
+    With ``layer_dir`` set, ``AWS_LAMBDA_EXEC_WRAPPER`` points at the layer's wrapper,
+    exactly as a function configured with the layer would have it.
+    """
+
+    handler: str
+    code_dir: Path
+    environment: Mapping[str, str] = field(default_factory=dict)
+    layer_dir: Path | None = None
+    function_name: str = "function"
+    timeout_seconds: int = 30
+    log: TextIO | None = None
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Emulator:
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("GATE_", "AWS_"))}
+        env.pop("PYTHONPATH", None)
+        env.update(
+            {
+                "_HANDLER": self.handler,
+                "GATE_LOCAL_PYTHON": sys.executable,
+                "AWS_LAMBDA_FUNCTION_NAME": self.function_name,
+                "AWS_LAMBDA_FUNCTION_TIMEOUT": str(self.timeout_seconds),
+                "LAMBDA_TASK_ROOT": str(self.code_dir),
+                "PYTHONDONTWRITEBYTECODE": "1",
+            }
+        )
+        env.update(self.environment)
+        if self.layer_dir is not None:
+            env["AWS_LAMBDA_EXEC_WRAPPER"] = str(self.layer_dir / "maintenance-gate")
+        command = [
+            str(emulator_path()),
+            "--runtime-interface-emulator-address",
+            f"127.0.0.1:{self.port}",
+            "--runtime-api-address",
+            f"127.0.0.1:{free_port()}",
+            str(RUNTIME_BOOTSTRAP),
+        ]
+        output: Any = self.log if self.log is not None else subprocess.DEVNULL
+        self.process = subprocess.Popen(
+            command, cwd=self.code_dir, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        _wait_for_port(self.port, self.process, "aws-lambda-rie")
+        return self
+
+    def lambda_client(self, read_timeout: float = 60.0) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            "lambda",
+            endpoint_url=self.url,
+            region_name=LOCAL_REGION,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=Config(read_timeout=read_timeout, retries={"max_attempts": 0}),
+        )
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _stop(self.process)
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@contextlib.contextmanager
+def built_layer() -> Iterator[Path]:
+    """Build the layer with the same builder the Pulumi program uses, and unpack it."""
+    from layer.build import build_layer
+
+    workdir = Path(tempfile.mkdtemp(prefix="gate-layer-"))
+    try:
+        archive = workdir / "layer.zip"
+        build_layer(archive)
+        yield extract_layer(archive, workdir / "opt")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
