@@ -116,9 +116,7 @@ def test_a_five_megabyte_event_round_trips_through_the_overflow_bucket(stack: St
 
 
 def test_a_second_delivery_of_one_request_id_leaves_one_record(stack: Stack) -> None:
-    store = DeferredEventStore(
-        stack.table, stack.bucket, inline_limit_bytes=350_000, client_factory=lambda service: stack.client(service)
-    )
+    store = DeferredEventStore(stack.table, stack.bucket, inline_limit_bytes=350_000, client_factory=stack.client)
     deferral = Deferral(
         request_id="req-retried",
         function_name="probe",
