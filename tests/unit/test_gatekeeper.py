@@ -1,0 +1,104 @@
+"""Gate: run the handler outside a window; keep the event and answer inside one."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from gate.codec import decode_event
+from gate.config import FailMode, OnDefer
+from gate.gatekeeper import Gate
+from gate.replay_marker import MARKER_KEY
+from gate.responses import EventDeferredError
+from gate.source import WindowSource
+from gate.store import STORED, Deferral, DeferralStoreError
+from tests.unit.fakes import FakeClientContext, FakeContext
+
+
+class RecordingStore:
+    def __init__(self, failure: Exception | None = None) -> None:
+        self.deferred: list[Deferral] = []
+        self.requeued: list[tuple[str, Deferral]] = []
+        self.failure = failure
+
+    def defer(self, deferral: Deferral) -> str:
+        if self.failure:
+            raise self.failure
+        self.deferred.append(deferral)
+        return STORED
+
+    def requeue(self, original: str, deferral: Deferral) -> str:
+        self.requeued.append((original, deferral))
+        return "requeued"
+
+
+def handler(event: Any, context: Any) -> Any:
+    context.calls.append(event)
+    return {"handled": event}
+
+
+def make_gate(document: str, store: RecordingStore, on_defer: OnDefer = OnDefer.RESPOND) -> Gate:
+    source = WindowSource(lambda: document, ttl_seconds=60, fail_mode=FailMode.LIVE)
+    source.prime()
+    return Gate(handler, source, store, on_defer)  # type: ignore[arg-type]
+
+
+def test_outside_a_window_the_handler_runs_and_nothing_is_stored() -> None:
+    store, context = RecordingStore(), FakeContext()
+
+    result = make_gate('{"mode": "live"}', store)({"n": 1}, context)
+
+    assert result == {"handled": {"n": 1}}
+    assert context.calls == [{"n": 1}] and store.deferred == []
+
+
+def test_inside_a_window_the_event_is_stored_and_the_handler_skipped() -> None:
+    store, context = RecordingStore(), FakeContext(client_context=FakeClientContext(custom={"tenant": "a"}))
+
+    result = make_gate('{"mode": "maintenance"}', store)([1, "two", None], context)
+
+    assert result == {"deferred": True, "id": "req-1", "retryAfter": None}
+    assert context.calls == []
+    [kept] = store.deferred
+    assert decode_event(kept.event.body, kept.event.encoding) == [1, "two", None]
+    assert (kept.request_id, kept.function_name, kept.window) == ("req-1", "orders", "mode is maintenance")
+    assert kept.client_context == {"custom": {"tenant": "a"}}
+
+
+def test_on_defer_error_raises_a_named_exception_after_storing() -> None:
+    store = RecordingStore()
+
+    with pytest.raises(EventDeferredError, match="req-1"):
+        make_gate('{"mode": "maintenance"}', store, OnDefer.ERROR)({}, FakeContext())
+
+    assert len(store.deferred) == 1
+
+
+def test_a_store_failure_fails_the_invocation() -> None:
+    store = RecordingStore(failure=DeferralStoreError("throttled"))
+
+    with pytest.raises(DeferralStoreError):
+        make_gate('{"mode": "maintenance"}', store)({"n": 1}, FakeContext())
+
+
+def test_a_replayed_invocation_in_a_new_window_requeues_its_record() -> None:
+    store = RecordingStore()
+    context = FakeContext(aws_request_id="req-replay", client_context=FakeClientContext(custom={MARKER_KEY: "req-1"}))
+
+    make_gate('{"mode": "maintenance"}', store)({"n": 1}, context)
+
+    assert store.deferred == []
+    [(original, deferral)] = store.requeued
+    assert original == "req-1" and deferral.request_id == "req-replay"
+
+
+def test_the_deferral_log_carries_ids_and_sizes_not_the_payload(capsys: pytest.CaptureFixture[str]) -> None:
+    make_gate('{"mode": "maintenance"}', RecordingStore())({"secret": "PLANTED-MARKER"}, FakeContext())
+
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    [log] = [line for line in lines if line.get("message") == "invocation deferred"]
+    assert log["request_id"] == "req-1" and log["event_bytes"] == len('{"secret":"PLANTED-MARKER"}')
+    assert any("_aws" in line and line.get("Deferrals") == 1 for line in lines)
+    assert "PLANTED-MARKER" not in json.dumps(lines)

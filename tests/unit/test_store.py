@@ -1,0 +1,143 @@
+"""DeferredEventStore against moto in-process: records, overflow, duplicates, requeue."""
+
+from __future__ import annotations
+
+import random
+import string
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from gate import codec, schema
+from gate.codec import encode_event
+from gate.store import DUPLICATE, REQUEUED, STORED, Deferral, DeferralStoreError, DeferredEventStore
+
+TABLE, BUCKET = "deferred", "overflow"
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        schema.create_table(boto3.client("dynamodb"), TABLE)
+        boto3.client("s3").create_bucket(Bucket=BUCKET)
+        yield
+
+
+def make_store(bucket: str | None = BUCKET, inline_limit: int = 350_000) -> DeferredEventStore:
+    return DeferredEventStore(TABLE, bucket, inline_limit_bytes=inline_limit, client_factory=boto3.client)
+
+
+def deferral(event: Any, request_id: str = "req-1", **kwargs: Any) -> Deferral:
+    return Deferral(
+        request_id=request_id,
+        function_name="orders",
+        function_arn="arn:aws:lambda:us-east-1:123456789012:function:orders",
+        deferred_at_ms=1_700_000_000_000,
+        event=encode_event(event),
+        window="windows[0]",
+        **kwargs,
+    )
+
+
+def incompressible(length: int) -> str:
+    return "".join(random.Random(length).choices(string.ascii_letters, k=length))
+
+
+def get_item(request_id: str) -> dict[str, Any]:
+    return boto3.client("dynamodb").get_item(TableName=TABLE, Key={schema.KEY: {"S": request_id}})["Item"]  # type: ignore[no-any-return]
+
+
+def test_a_deferral_writes_one_pending_record_with_its_event(aws: None) -> None:
+    store = make_store()
+    event = {"order": 7, "lines": [1, 2, 3]}
+
+    assert store.defer(deferral(event, client_context={"custom": {"tenant": "a"}})) == STORED
+
+    item = get_item("req-1")
+    assert item[schema.STATUS]["S"] == "pending"
+    assert item[schema.QUEUE]["S"] == "orders#pending"
+    assert item[schema.QUEUE_ORDER]["S"] == "001700000000000#req-1"
+    assert item[schema.DEFERRED_AT]["N"] == "1700000000000"
+    assert item[schema.WINDOW]["S"] == "windows[0]"
+    assert schema.EXPIRES_AT not in item
+    assert codec.decode_event(item[schema.EVENT]["B"], item[schema.EVENT_ENCODING]["S"]) == event
+    assert store.writes == 1
+
+
+def test_the_same_request_id_twice_is_one_record(aws: None) -> None:
+    store = make_store()
+
+    assert [store.defer(deferral({"n": 1})), store.defer(deferral({"n": 1}))] == [STORED, DUPLICATE]
+
+
+def test_an_oversized_event_goes_to_s3_and_the_item_points_at_it(aws: None) -> None:
+    store = make_store(inline_limit=1024)
+    event = {"blob": incompressible(5000) + "😀"}
+
+    store.defer(deferral(event))
+
+    item = get_item("req-1")
+    assert schema.EVENT not in item
+    key = item[schema.OVERFLOW_KEY]["S"]
+    assert key == "deferred/orders/req-1.json.z"
+    body = boto3.client("s3").get_object(Bucket=BUCKET, Key=key)["Body"].read()
+    assert codec.decode_event(body, item[schema.EVENT_ENCODING]["S"]) == event
+
+
+def test_an_oversized_event_without_a_bucket_fails_and_writes_nothing(aws: None) -> None:
+    store = make_store(bucket=None, inline_limit=1024)
+
+    with pytest.raises(DeferralStoreError, match="GATE_OVERFLOW_BUCKET is not set"):
+        store.defer(deferral({"blob": incompressible(50_000)}))
+
+    assert boto3.client("dynamodb").scan(TableName=TABLE)["Count"] == 0
+
+
+def test_a_missing_table_is_a_store_error() -> None:
+    with mock_aws():
+        store = DeferredEventStore(
+            "absent",
+            None,
+            inline_limit_bytes=350_000,
+            client_factory=lambda s: boto3.client(s, region_name="us-east-1"),
+        )
+        with pytest.raises(DeferralStoreError, match="ResourceNotFoundException"):
+            store.defer(deferral({"n": 1}))
+
+
+def test_requeue_puts_a_leased_record_back_to_pending(aws: None) -> None:
+    store = make_store()
+    store.defer(deferral({"n": 1}))
+    boto3.client("dynamodb").update_item(
+        TableName=TABLE,
+        Key={schema.KEY: {"S": "req-1"}},
+        UpdateExpression="SET #s = :r, #q = :q, #o = :o",
+        ExpressionAttributeNames={"#s": schema.STATUS, "#q": schema.QUEUE, "#o": schema.LEASE_OWNER},
+        ExpressionAttributeValues={":r": {"S": "replaying"}, ":q": {"S": "orders#replaying"}, ":o": {"S": "me"}},
+    )
+
+    outcome = store.requeue("req-1", deferral({"n": 1}, request_id="req-replay"))
+
+    item = get_item("req-1")
+    assert outcome == REQUEUED
+    assert (item[schema.STATUS]["S"], item[schema.QUEUE]["S"]) == ("pending", "orders#pending")
+    assert schema.LEASE_OWNER not in item and item[schema.REDEFERRALS]["N"] == "1"
+    assert boto3.client("dynamodb").scan(TableName=TABLE)["Count"] == 1
+
+
+def test_requeue_of_a_vanished_record_keeps_the_event_under_its_original_id(aws: None) -> None:
+    store = make_store()
+
+    outcome = store.requeue("req-gone", deferral({"n": 2}, request_id="req-replay"))
+
+    assert outcome == STORED
+    assert codec.decode_event(get_item("req-gone")[schema.EVENT]["B"], "json") == {"n": 2}
