@@ -1,0 +1,72 @@
+"""Read a stack's gate settings from Pulumi.<stack>.yaml, as the Pulumi program would.
+
+The local demo and sandbox build their parameter, table and bucket from the same
+config the program deploys, validated by the same parser, without importing pulumi.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gate.document import WindowDocument, WindowDocumentError, parse_mapping
+
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+PROJECT = "maintenance-gate"
+
+
+class StackConfigError(ValueError):
+    """Raised when a stack file is missing or one of its gate settings is invalid."""
+
+
+@dataclass(frozen=True)
+class LocalStackConfig:
+    stack: str
+    initial_window: WindowDocument
+    cache_ttl_seconds: float
+    fail_mode: str
+    on_defer: str
+
+    def window_text(self) -> str:
+        return json.dumps(self.initial_window.to_json())
+
+
+def load_stack_config(stack: str = "dev", root: Path = REPOSITORY_ROOT) -> LocalStackConfig:
+    values = {**_project_defaults(root), **_stack_values(stack, root)}
+    key = f"{PROJECT}:initialWindow"
+    try:
+        window = parse_mapping(values.get("initialWindow", {"mode": "auto"}))
+    except WindowDocumentError as exc:
+        raise StackConfigError(f"{key}: {exc}") from exc
+    return LocalStackConfig(
+        stack=stack,
+        initial_window=window,
+        cache_ttl_seconds=float(values.get("cacheTtlSeconds", 10)),
+        fail_mode=str(values.get("failMode", "live")),
+        on_defer=str(values.get("onDefer", "respond")),
+    )
+
+
+def _stack_values(stack: str, root: Path) -> dict[str, Any]:
+    path = root / f"Pulumi.{stack}.yaml"
+    if not path.is_file():
+        raise StackConfigError(f"no stack file {path.name} in {root}")
+    config = (yaml.safe_load(path.read_text()) or {}).get("config") or {}
+    prefix = f"{PROJECT}:"
+    return {key[len(prefix) :]: value for key, value in config.items() if key.startswith(prefix)}
+
+
+def _project_defaults(root: Path) -> dict[str, Any]:
+    path = root / "Pulumi.yaml"
+    if not path.is_file():
+        return {}
+    config = (yaml.safe_load(path.read_text()) or {}).get("config") or {}
+    defaults: dict[str, Any] = {}
+    for key, spec in config.items():
+        if isinstance(spec, dict) and "default" in spec:
+            defaults[key.split(":", 1)[-1]] = spec["default"]
+    return defaults
