@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from gate.clients import ssm_client, store_client
+from gate.clients import store_client
 from gate.config import GateConfig, GateConfigError
 from gate.gatekeeper import Gate
 from gate.resolve import resolve_handler
-from gate.source import WindowSource, ssm_fetcher
+from gate.source import WindowSource
+from gate.ssm_fetch import ParameterFetcher
 from gate.store import DeferredEventStore
 
 ORIGINAL_HANDLER_VARIABLE = "GATE_ORIGINAL_HANDLER"
@@ -26,17 +27,22 @@ def build_gate(environ: Mapping[str, str]) -> tuple[Gate, WindowSource]:
         raise GateConfigError(f"{ORIGINAL_HANDLER_VARIABLE} is not set; the layer's exec wrapper sets it from _HANDLER")
     original = resolve_handler(original_name)
     config = GateConfig.from_env(environ)
-    client = ssm_client(config.ssm_connect_timeout, config.ssm_read_timeout)
-    source = WindowSource(
-        ssm_fetcher(client, config.parameter_name), ttl_seconds=config.cache_ttl_seconds, fail_mode=config.fail_mode
+    fetch = ParameterFetcher(
+        config.parameter_name,
+        connect_timeout=config.ssm_connect_timeout,
+        read_timeout=config.ssm_read_timeout,
+        environ=environ,
     )
-    source.prime()
+    source = WindowSource(fetch, ttl_seconds=config.cache_ttl_seconds, fail_mode=config.fail_mode)
     store = DeferredEventStore(
         config.table_name,
         config.overflow_bucket,
         inline_limit_bytes=config.inline_limit_bytes,
         client_factory=store_client,
     )
+    if source.prime().defer:
+        # The first deferral should not pay for creating the store's client.
+        store.warm_up()
     return Gate(original, source, store, config.on_defer), source
 
 

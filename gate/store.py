@@ -112,6 +112,10 @@ class DeferredEventStore:
             self.writes += 1
         return REQUEUED
 
+    def warm_up(self) -> None:
+        """Create the DynamoDB client now (during init) rather than on the first deferral."""
+        self._client("dynamodb")
+
     def _item(self, deferral: Deferral) -> dict[str, Any]:
         item: dict[str, Any] = {
             schema.KEY: {"S": deferral.request_id},
