@@ -1,0 +1,95 @@
+"""Small helpers shared by the fault, load and security tests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from awslambdaric.lambda_context import LambdaContext
+
+from gate import codec, schema
+from gate.config import DEFAULT_INLINE_LIMIT_BYTES, FailMode, OnDefer
+from gate.gatekeeper import Gate
+from gate.local.servers import LOCAL_REGION
+from gate.resolve import Handler
+from gate.source import Fetch, WindowSource
+from gate.store import ClientFactory, DeferredEventStore
+from tests.e2e.conftest import Stack
+
+FUNCTION_NAME = "probe"
+FUNCTION_ARN = f"arn:aws:lambda:{LOCAL_REGION}:123456789012:function:{FUNCTION_NAME}"
+MAINTENANCE = '{"mode": "maintenance"}'
+LIVE = '{"mode": "live"}'
+
+
+def lambda_context(
+    request_id: str,
+    *,
+    client_context: dict[str, Any] | None = None,
+    cognito_identity: dict[str, Any] | None = None,
+) -> LambdaContext:
+    """The context object awslambdaric builds for an invocation, from the same class."""
+    context = LambdaContext(request_id, client_context, cognito_identity, 0, FUNCTION_ARN)
+    context.function_name = FUNCTION_NAME
+    return context
+
+
+def telemetry_records(text: str) -> list[dict[str, Any]]:
+    """The gate's JSON log and metric lines in captured output (other lines are skipped)."""
+    records = []
+    for line in text.splitlines():
+        start = line.find("{")
+        if start < 0:
+            continue
+        try:
+            record = json.loads(line[start:])
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            records.append(record)
+    return records
+
+
+def logged(records: list[dict[str, Any]], message: str) -> list[dict[str, Any]]:
+    return [record for record in records if record.get("logger") == "maintenance-gate" and record["message"] == message]
+
+
+def metric_values(records: list[dict[str, Any]], name: str) -> list[Any]:
+    return [record[name] for record in records if "_aws" in record and name in record]
+
+
+def read_event(stack: Stack, item: dict[str, Any]) -> Any:
+    """The event a record keeps, from DynamoDB or the overflow bucket, decoded by gate.codec."""
+    if schema.OVERFLOW_KEY in item:
+        body = stack.s3.get_object(Bucket=stack.bucket, Key=item[schema.OVERFLOW_KEY]["S"])["Body"].read()
+    else:
+        body = item[schema.EVENT]["B"]
+    return codec.decode_event(body, item[schema.EVENT_ENCODING]["S"])
+
+
+def store_for(
+    stack: Stack, client_factory: ClientFactory | None = None, inline_limit_bytes: int = DEFAULT_INLINE_LIMIT_BYTES
+) -> DeferredEventStore:
+    return DeferredEventStore(
+        stack.table,
+        stack.bucket,
+        inline_limit_bytes=inline_limit_bytes,
+        client_factory=client_factory or stack.client,
+    )
+
+
+def refuse(event: Any, context: Any) -> Any:
+    raise AssertionError("the handler ran during maintenance")
+
+
+def gate_for(
+    store: DeferredEventStore,
+    fetch: Fetch | Callable[[], str] = lambda: MAINTENANCE,
+    handler: Handler = refuse,
+    *,
+    fail_mode: FailMode = FailMode.LIVE,
+) -> Gate:
+    source = WindowSource(fetch, ttl_seconds=60.0, fail_mode=fail_mode)
+    source.prime()
+    return Gate(handler, source, store, OnDefer.RESPOND)
