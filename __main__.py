@@ -1,0 +1,54 @@
+"""The maintenance-gate stack: the gate, a sample function behind it, and a schedule that calls it."""
+
+import pulumi
+
+from infra import GateReplayer, GateReplayerArgs, MaintenanceGate, MaintenanceGateArgs
+from infra.naming import stack_prefix
+from infra.sample import sample_function
+from infra.schedule import invoke_on_schedule
+from infra.settings import load_settings
+
+settings = load_settings()
+prefix = stack_prefix(pulumi.get_project(), pulumi.get_stack())
+
+gate = MaintenanceGate(
+    prefix,
+    MaintenanceGateArgs(
+        initial_window=settings.initial_window,
+        cache_ttl_seconds=settings.cache_ttl_seconds,
+        fail_mode=settings.fail_mode,
+        on_defer=settings.on_defer,
+        retention_days=settings.retention_days,
+        protect_data=settings.protect_data,
+    ),
+)
+function = sample_function(f"{prefix}-sample", gate, settings)
+schedule = invoke_on_schedule(
+    f"{prefix}-schedule",
+    function,
+    expression=settings.schedule_expression,
+    timezone=settings.schedule_timezone,
+    enabled=settings.schedule_enabled,
+    payload={"source": "maintenance-gate.schedule"},
+)
+
+pulumi.export("functionName", function.name)
+pulumi.export("functionArn", function.arn)
+pulumi.export("layerArn", gate.layer_arn)
+pulumi.export("parameterName", gate.parameter_name)
+pulumi.export("tableName", gate.table_name)
+pulumi.export("bucketName", gate.bucket_name)
+pulumi.export("scheduleName", schedule.name)
+
+if settings.replayer_enabled:
+    replayer = GateReplayer(
+        f"{prefix}-replayer",
+        GateReplayerArgs(
+            gate=gate,
+            functions=[function],
+            rate=settings.replayer_rate,
+            runtime=settings.runtime,
+            architecture=settings.architecture,
+        ),
+    )
+    pulumi.export("replayerName", replayer.function_name)

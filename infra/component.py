@@ -1,0 +1,188 @@
+"""The reusable component: the gate's layer, window parameter, table and overflow bucket.
+
+Gating a function takes two calls on the component: ``function_args`` adds the layer,
+the exec wrapper and the GATE_* settings to the function's arguments, and ``grant``
+gives the function's role exactly the calls the gate makes, on these resources only.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from gate import schema
+from gate.config import FailMode, OnDefer
+from infra import policies
+from infra.layer_archive import DEFAULT_BUILD_DIR, build_layer_archive
+from infra.naming import check_prefix
+from infra.storage import deferred_table, overflow_bucket
+from infra.window import initial_window_text
+from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES, WRAPPER_PATH_ON_LAMBDA
+
+TYPE_TOKEN = "maintenance-gate:index:MaintenanceGate"
+EXEC_WRAPPER_VARIABLE = "AWS_LAMBDA_EXEC_WRAPPER"
+# Intelligent-Tiering keeps the parameter Standard (free, GetParameter included) while
+# the document fits in 4 KB, and makes it Advanced only when an operator writes a
+# larger one (the parser allows 8 KB); the provider ignores the tier it then reports.
+PARAMETER_TIER = "Intelligent-Tiering"
+
+
+@dataclass(frozen=True)
+class MaintenanceGateArgs:
+    # The document the parameter starts with: JSON text or a mapping; None is "no window".
+    initial_window: str | Mapping[str, Any] | None = None
+    cache_ttl_seconds: int = 10
+    fail_mode: FailMode = FailMode.LIVE
+    on_defer: OnDefer = OnDefer.RESPOND
+    # How long finished records and replayed overflow objects are kept.
+    retention_days: int = 14
+    # Deletion protection on the table, and no force-destroy of a bucket holding events.
+    protect_data: bool = True
+    build_dir: Path = field(default=DEFAULT_BUILD_DIR)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.cache_ttl_seconds <= 3600:
+            raise ValueError(f"cache_ttl_seconds must be from 0 to 3600 (got {self.cache_ttl_seconds!r})")
+        if self.retention_days < 1:
+            raise ValueError(f"retention_days must be at least 1 (got {self.retention_days!r})")
+        FailMode(self.fail_mode)
+        OnDefer(self.on_defer)
+
+
+class MaintenanceGate(pulumi.ComponentResource):
+    layer: aws.lambda_.LayerVersion
+    parameter: aws.ssm.Parameter
+    table: aws.dynamodb.Table
+    bucket: aws.s3.Bucket
+
+    def __init__(
+        self, name: str, args: MaintenanceGateArgs | None = None, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        args = args or MaintenanceGateArgs()
+        # Validated before anything is declared, so a bad window fails `pulumi preview`.
+        window = initial_window_text(args.initial_window, "MaintenanceGateArgs.initial_window")
+        self._prefix = check_prefix(name, "MaintenanceGate")
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        self.args = args
+        child = pulumi.ResourceOptions(parent=self)
+
+        archive = build_layer_archive(args.build_dir)
+        self.layer = aws.lambda_.LayerVersion(
+            f"{name}-layer",
+            layer_name=name,
+            description="maintenance-gate: defers invocations during a maintenance window",
+            code=archive.archive(),
+            # Unchanged bytes, unchanged hash: redeploying publishes no new version.
+            source_code_hash=archive.source_code_hash,
+            compatible_runtimes=list(COMPATIBLE_RUNTIMES),
+            compatible_architectures=list(COMPATIBLE_ARCHITECTURES),
+            opts=child,
+        )
+        self.parameter = aws.ssm.Parameter(
+            f"{name}-window",
+            type="String",
+            tier=PARAMETER_TIER,
+            value=window,
+            description="maintenance-gate window document; change it with `python -m gate window`",
+            # After creation the document belongs to operators: `pulumi up` must never
+            # put back the initial window over one set with the CLI.
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["value"]),
+        )
+        self.table = deferred_table(name, protect=args.protect_data, opts=child)
+        self.bucket = overflow_bucket(name, retention_days=args.retention_days, protect=args.protect_data, opts=child)
+
+        self.layer_arn: pulumi.Output[str] = self.layer.arn
+        self.parameter_name: pulumi.Output[str] = self.parameter.name
+        self.table_name: pulumi.Output[str] = self.table.name
+        self.bucket_name: pulumi.Output[str] = self.bucket.bucket
+        self.register_outputs(
+            {
+                "layerArn": self.layer_arn,
+                "parameterName": self.parameter_name,
+                "tableName": self.table_name,
+                "bucketName": self.bucket_name,
+            }
+        )
+
+    @property
+    def retention_days(self) -> int:
+        return self.args.retention_days
+
+    def gate_variables(self) -> dict[str, pulumi.Input[str]]:
+        """The environment a gated function needs (see gate/config.py for each name)."""
+        return {
+            EXEC_WRAPPER_VARIABLE: WRAPPER_PATH_ON_LAMBDA,
+            "GATE_PARAMETER_NAME": self.parameter_name,
+            "GATE_TABLE_NAME": self.table_name,
+            "GATE_OVERFLOW_BUCKET": self.bucket_name,
+            "GATE_CACHE_TTL_SECONDS": str(self.args.cache_ttl_seconds),
+            "GATE_FAIL_MODE": FailMode(self.args.fail_mode).value,
+            "GATE_ON_DEFER": OnDefer(self.args.on_defer).value,
+        }
+
+    def gated_environment(
+        self, variables: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
+    ) -> pulumi.Output[dict[str, str]]:
+        """The function's own variables plus the gate's; a clash on a gate variable is an error."""
+        return pulumi.Output.all(
+            pulumi.Output.from_input(variables or {}), pulumi.Output.from_input(self.gate_variables())
+        ).apply(lambda pair: _merge_environment(pair[0], pair[1]))
+
+    def gated_layers(self, layers: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None) -> pulumi.Output[list[str]]:
+        # Last, because a later layer wins where files overlap: nothing may shadow the wrapper.
+        return pulumi.Output.all(pulumi.Output.from_input(layers or []), self.layer_arn).apply(
+            lambda pair: [*pair[0], pair[1]]
+        )
+
+    def function_args(self, args: aws.lambda_.FunctionArgs) -> aws.lambda_.FunctionArgs:
+        """A copy of ``args`` with the layer and the gate's environment added."""
+        gated = copy.copy(args)
+        gated.layers = self.gated_layers(args.layers)
+        gated.environment = aws.lambda_.FunctionEnvironmentArgs(
+            variables=self.gated_environment(_environment_variables(args.environment))
+        )
+        return gated
+
+    def grant(self, name: str, role: aws.iam.Role) -> aws.iam.RolePolicy:
+        """Let ``role`` make the gate's calls: read the window, store deferred events."""
+        return aws.iam.RolePolicy(
+            f"{self._prefix}-{name}-gate-access",
+            role=role.id,
+            policy=policies.document(
+                policies.allow("ReadMaintenanceWindow", ["ssm:GetParameter"], [self.parameter.arn]),
+                # gate/store.py: a conditional PutItem per deferral, UpdateItem to requeue.
+                policies.allow("StoreDeferredEvents", ["dynamodb:PutItem", "dynamodb:UpdateItem"], [self.table.arn]),
+                policies.allow(
+                    "StoreOversizedEvents",
+                    ["s3:PutObject"],
+                    [policies.objects_under(self.bucket.arn, schema.OVERFLOW_PREFIX)],
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+
+def _environment_variables(environment: Any) -> Any:
+    if environment is None:
+        return None
+    if isinstance(environment, aws.lambda_.FunctionEnvironmentArgs):
+        return environment.variables
+    if isinstance(environment, Mapping):
+        return environment.get("variables")
+    raise TypeError("pass the function's environment as FunctionEnvironmentArgs or a dict, not an Output")
+
+
+def _merge_environment(own: Mapping[str, str], gate: Mapping[str, str]) -> dict[str, str]:
+    for key, value in gate.items():
+        if key in own and own[key] != value:
+            raise ValueError(
+                f"the function already sets {key}={own[key]!r}; the gate needs {value!r} "
+                "(a function has one exec wrapper)"
+            )
+    return {**own, **gate}

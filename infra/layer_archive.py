@@ -1,0 +1,40 @@
+"""The layer's zip, written by the repository's own deterministic builder.
+
+Pulumi's own archiver can drop the wrapper's exec bit (pulumi/pulumi#3593), so the
+program never hands Pulumi a directory: it hands over the finished zip.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi
+
+from layer.build import REPOSITORY_ROOT, build_layer
+
+DEFAULT_BUILD_DIR = REPOSITORY_ROOT / "build"
+ARCHIVE_NAME = "maintenance-gate-layer.zip"
+
+
+@dataclass(frozen=True)
+class LayerArchive:
+    path: Path
+    sha256: str  # hex, as the builder prints it
+
+    @property
+    def source_code_hash(self) -> str:
+        # Lambda reports CodeSha256 base64-encoded, and the provider compares in that form.
+        return base64.b64encode(bytes.fromhex(self.sha256)).decode("ascii")
+
+    def archive(self) -> pulumi.FileArchive:
+        # Relative to the working directory (the project's, under the CLI): the path is
+        # part of the archive's identity in state, and an absolute one differs per machine.
+        return pulumi.FileArchive(os.path.relpath(self.path))
+
+
+def build_layer_archive(build_dir: Path = DEFAULT_BUILD_DIR) -> LayerArchive:
+    path = build_dir / ARCHIVE_NAME
+    return LayerArchive(path=path, sha256=build_layer(path))

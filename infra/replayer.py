@@ -1,0 +1,119 @@
+"""Automatic replay (optional): a function that drains the gated functions' pending records on a schedule.
+
+Its handler, ``gate.replayer.handler``, ships in the gate's layer, so its own code
+archive only has to exist. Its role may invoke the gated functions and touch the
+table, its queue index, the parameter and the overflow prefix, and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from gate import schema
+from infra import policies
+from infra.component import MaintenanceGate
+from infra.naming import MAX_PREFIX_LENGTH, check_prefix
+from infra.roles import lambda_execution_role
+from infra.schedule import invoke_on_schedule
+
+TYPE_TOKEN = "maintenance-gate:index:GateReplayer"
+HANDLER = "gate.replayer.handler"
+# Leaves room for "-schedule-role" within the IAM role name limit (see infra/naming.py).
+MAX_NAME_LENGTH = MAX_PREFIX_LENGTH + len("-replayer")
+
+
+@dataclass(frozen=True)
+class GateReplayerArgs:
+    gate: MaintenanceGate
+    functions: Sequence[aws.lambda_.Function]
+    rate: int = 10  # events per second, across all functions
+    runtime: str = "python3.12"
+    architecture: str = "arm64"
+    schedule_expression: str = "rate(5 minutes)"
+    # Under the schedule's period, so one run ends before the next begins; the
+    # handler stops early by itself and leaves the rest to the next run.
+    timeout: int = 240
+    memory: int = 256
+
+    def __post_init__(self) -> None:
+        if not self.functions:
+            raise ValueError("GateReplayerArgs.functions must name at least one gated function")
+        if self.rate < 1:
+            raise ValueError(f"GateReplayerArgs.rate must be at least 1 event per second (got {self.rate!r})")
+
+
+class GateReplayer(pulumi.ComponentResource):
+    function: aws.lambda_.Function
+    schedule: aws.scheduler.Schedule
+
+    def __init__(self, name: str, args: GateReplayerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        check_prefix(name, "GateReplayer", MAX_NAME_LENGTH)
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        gate = args.gate
+
+        execution = lambda_execution_role(name, child)
+        access = aws.iam.RolePolicy(f"{name}-access", role=execution.role.id, policy=_policy(args), opts=child)
+        self.function = aws.lambda_.Function(
+            name,
+            role=execution.role.arn,
+            runtime=args.runtime,
+            architectures=[args.architecture],
+            handler=HANDLER,
+            code=pulumi.AssetArchive(
+                {"README.txt": pulumi.StringAsset(f"{HANDLER} ships in the maintenance-gate layer.\n")}
+            ),
+            layers=[gate.layer_arn],
+            memory_size=args.memory,
+            timeout=args.timeout,
+            environment=aws.lambda_.FunctionEnvironmentArgs(
+                variables={
+                    "GATE_PARAMETER_NAME": gate.parameter_name,
+                    "GATE_TABLE_NAME": gate.table_name,
+                    "GATE_OVERFLOW_BUCKET": gate.bucket_name,
+                    "GATE_REPLAY_FUNCTIONS": pulumi.Output.all(*[function.name for function in args.functions]).apply(
+                        ",".join
+                    ),
+                    "GATE_REPLAY_RATE": str(args.rate),
+                    "GATE_RETENTION_DAYS": str(gate.retention_days),
+                }
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[access, *execution.grants]),
+        )
+        self.schedule = invoke_on_schedule(
+            f"{name}-schedule",
+            self.function,
+            expression=args.schedule_expression,
+            timezone="UTC",
+            enabled=True,
+            opts=child,
+        )
+        self.function_name: pulumi.Output[str] = self.function.name
+        self.register_outputs({"functionName": self.function_name, "scheduleName": self.schedule.name})
+
+
+def _policy(args: GateReplayerArgs) -> pulumi.Output[str]:
+    gate = args.gate
+    return policies.document(
+        policies.allow("InvokeGatedFunctions", ["lambda:InvokeFunction"], [f.arn for f in args.functions]),
+        policies.allow(
+            "ReadPendingQueue",
+            ["dynamodb:Query"],
+            [gate.table.arn.apply(lambda arn: f"{arn}/index/{schema.QUEUE_INDEX}")],
+        ),
+        policies.allow(
+            "LeaseAndFinishRecords",
+            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+            [gate.table.arn],
+        ),
+        policies.allow("ReadMaintenanceWindow", ["ssm:GetParameter"], [gate.parameter.arn]),
+        policies.allow(
+            "ReadAndRemoveOversizedEvents",
+            ["s3:DeleteObject", "s3:GetObject"],
+            [policies.objects_under(gate.bucket.arn, schema.OVERFLOW_PREFIX)],
+        ),
+    )

@@ -1,0 +1,43 @@
+"""The stack's sample function (code in sample/), gated by the component."""
+
+from __future__ import annotations
+
+import os
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.component import MaintenanceGate
+from infra.roles import lambda_execution_role
+from infra.settings import StackSettings
+from layer.build import REPOSITORY_ROOT
+
+SAMPLE_DIR = REPOSITORY_ROOT / "sample"
+HANDLER = "app.handler"
+
+
+def sample_code() -> pulumi.AssetArchive:
+    # Named files rather than the folder, so a local __pycache__ never changes the archive.
+    return pulumi.AssetArchive(
+        {path.name: pulumi.FileAsset(os.path.relpath(path)) for path in sorted(SAMPLE_DIR.glob("*.py"))}
+    )
+
+
+def sample_function(name: str, gate: MaintenanceGate, settings: StackSettings) -> aws.lambda_.Function:
+    execution = lambda_execution_role(name)
+    access = gate.grant("sample", execution.role)
+    return aws.lambda_.Function(
+        name,
+        gate.function_args(
+            aws.lambda_.FunctionArgs(
+                role=execution.role.arn,
+                runtime=settings.runtime,
+                architectures=[settings.architecture],
+                handler=HANDLER,
+                code=sample_code(),
+                memory_size=settings.memory,
+                timeout=settings.timeout,
+            )
+        ),
+        opts=pulumi.ResourceOptions(depends_on=[access, *execution.grants]),
+    )

@@ -1,0 +1,33 @@
+"""The initial window document: validated with the gate's own parser before anything is created."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from gate.document import EMPTY_DOCUMENT, WindowDocumentError, parse_document, parse_mapping
+
+
+class InitialWindowError(ValueError):
+    """Raised when the initial window is not a document the gate would accept; names where it came from."""
+
+
+def initial_window_text(value: str | Mapping[str, Any] | None, source: str) -> str:
+    """The canonical text to store in the parameter; ``source`` names the config key or argument.
+
+    A mapping goes through ``parse_mapping`` and text through ``parse_document``; the
+    canonical text is parsed once more, so what we store is exactly what the gate and
+    the CLI accept, within the parameter's size limit.
+    """
+    try:
+        if value is None:
+            document = EMPTY_DOCUMENT
+        elif isinstance(value, str):
+            document = parse_document(value)
+        else:
+            document = parse_mapping(dict(value))
+        text = document.dumps()
+        parse_document(text)
+    except WindowDocumentError as exc:
+        raise InitialWindowError(f"{source}: {exc}") from None
+    return text
