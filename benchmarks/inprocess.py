@@ -1,0 +1,82 @@
+"""A real gate in this process, assembled the way ``gate.entry.build_gate`` assembles it.
+
+``gate.entry`` builds its gate from ``os.environ`` at import time, so the benchmark
+puts the same parts together itself: a real boto3 SSM client against the moto
+server, a primed :class:`WindowSource`, and a :class:`DeferredEventStore`. The
+optional ``on_client`` callback sees every client before it is used (to count calls).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from gate.clients import ssm_client, store_client
+from gate.config import FailMode, OnDefer
+from gate.gatekeeper import Gate
+from gate.local.servers import LOCAL_REGION
+from gate.resolve import Handler
+from gate.source import WindowSource, ssm_fetcher
+from gate.store import DeferredEventStore
+
+ClientHook = Callable[[str, Any], None]
+FUNCTION_NAME = "bench"
+
+
+@dataclass
+class Context:
+    """The attributes of awslambdaric's LambdaContext that the gate reads."""
+
+    aws_request_id: str = "bench-request"
+    function_name: str = FUNCTION_NAME
+    invoked_function_arn: str = f"arn:aws:lambda:{LOCAL_REGION}:123456789012:function:{FUNCTION_NAME}"
+    client_context: Any = None
+    identity: Any = None
+
+
+@dataclass
+class InProcessGate:
+    gate: Gate
+    source: WindowSource
+    store: DeferredEventStore
+    ssm: Any
+
+
+def build_gate(
+    handler: Handler,
+    parameter: str,
+    table: str,
+    bucket: str,
+    *,
+    ttl_seconds: float = 10.0,
+    on_client: ClientHook | None = None,
+) -> InProcessGate:
+    """Build and prime a gate; boto3's defaults must already point at the moto server."""
+    ssm = ssm_client()
+    if on_client is not None:
+        on_client("ssm", ssm)
+
+    def store_clients(service: str) -> Any:
+        client = store_client(service)
+        if on_client is not None:
+            on_client(service, client)
+        return client
+
+    source = WindowSource(ssm_fetcher(ssm, parameter), ttl_seconds=ttl_seconds, fail_mode=FailMode.LIVE)
+    with quiet_stdout():
+        source.prime()
+    store = DeferredEventStore(table, bucket, inline_limit_bytes=350_000, client_factory=store_clients)
+    return InProcessGate(Gate(handler, source, store, OnDefer.RESPOND), source, store, ssm)
+
+
+@contextlib.contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """The gate logs JSON lines to stdout (CloudWatch in Lambda); keep them out of the table.
+
+    They go to /dev/null through a real file, so each line still costs its write.
+    """
+    with open(os.devnull, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+        yield

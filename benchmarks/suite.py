@@ -1,0 +1,82 @@
+"""The whole benchmark: one moto server, one built layer, every measurement in turn."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks import cold_start, deferral, e2e, hot_path, machine, replay, report, seed, ssm_calls
+from benchmarks.stack import Result, aws_environment, create_stack
+from gate.local.servers import MotoServer, built_layer
+
+
+@dataclass(frozen=True)
+class Counts:
+    name: str
+    hot_path_calls: int
+    seed_calls: int
+    e2e_invocations: int
+    e2e_pairs: int
+    cold_starts: int
+    deferrals: int
+    replay_events: int
+
+
+FULL = Counts(
+    "full",
+    hot_path_calls=300_000,
+    seed_calls=300,
+    e2e_invocations=2_000,
+    e2e_pairs=10,
+    cold_starts=7,
+    deferrals=300,
+    replay_events=200,
+)
+QUICK = Counts(
+    "quick",
+    hot_path_calls=50_000,
+    seed_calls=100,
+    e2e_invocations=600,
+    e2e_pairs=6,
+    cold_starts=3,
+    deferrals=50,
+    replay_events=40,
+)
+
+
+def run(counts: Counts, json_path: Path | None) -> int:
+    metrics: dict[str, float | None] = {}
+    notes: list[str] = []
+    with MotoServer() as server, aws_environment(server), built_layer() as layer_dir:
+        stack = create_stack(server)
+        steps: list[tuple[str, Callable[[], Result]]] = [
+            ("hot path", lambda: hot_path.measure(stack, counts.hot_path_calls)),
+            ("seed baseline", lambda: seed.measure(stack, counts.seed_calls)),
+            ("SSM calls", lambda: ssm_calls.measure(stack)),
+            ("deferral", lambda: deferral.measure(stack, counts.deferrals)),
+            ("end to end", lambda: e2e.measure(stack, layer_dir, counts.e2e_invocations, counts.e2e_pairs)),
+            ("cold start", lambda: cold_start.measure(stack, layer_dir, counts.cold_starts)),
+            ("replay", lambda: replay.measure(stack, layer_dir, counts.replay_events)),
+        ]
+        for name, step in steps:
+            began = time.monotonic()
+            print(f"measuring {name} ...", end=" ", file=sys.stderr, flush=True)
+            result = step()
+            print(f"{time.monotonic() - began:.1f} s", file=sys.stderr, flush=True)
+            metrics.update(result.metrics)
+            notes.extend(result.notes)
+    metrics["seed_over_gate"] = _ratio(metrics["seed_p50_us"], metrics["gate_p50_us"])
+    described = machine.describe()
+    print(report.table(metrics, notes, described, counts.name))
+    if json_path is not None:
+        report.write_json(json_path, report.document(metrics, described))
+    return 0
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or denominator is None or denominator <= 0:
+        return None
+    return numerator / denominator
