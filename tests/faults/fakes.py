@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import socket
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -68,6 +69,7 @@ class FaultProxy:
         self._released = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._connections: set[socket.socket] = set()
         self.requests: list[str] = []
 
     @property
@@ -94,12 +96,17 @@ class FaultProxy:
         return self
 
     def stop(self) -> None:
-        """Close the port: clients now get 'connection refused'."""
+        """Close the port and every open connection: clients now get 'connection refused'."""
         self._released.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        with self._lock:
+            connections, self._connections = self._connections, set()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
@@ -134,6 +141,17 @@ class FaultProxy:
             # HTTP/1.1 answers S3's "Expect: 100-continue" at once and keeps connections open.
             protocol_version = "HTTP/1.1"
 
+            def setup(self) -> None:
+                super().setup()
+                with proxy._lock:
+                    proxy._connections.add(self.connection)
+
+            def finish(self) -> None:
+                with proxy._lock:
+                    proxy._connections.discard(self.connection)
+                with contextlib.suppress(OSError):
+                    super().finish()
+
             def _handle(self) -> None:
                 body = self._read_body()
                 proxy.requests.append(f"{self.command} {self.path} {self.headers.get('X-Amz-Target', '')}".strip())
@@ -154,7 +172,7 @@ class FaultProxy:
                     elif fault.kind == "drop":
                         proxy._forward(self.command, self.path, headers, body)
                         self.close_connection = True
-                        self.connection.shutdown(2)
+                        self.connection.shutdown(socket.SHUT_RDWR)
 
             def _read_body(self) -> bytes:
                 if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
