@@ -134,11 +134,9 @@ class MaintenanceGate(pulumi.ComponentResource):
             pulumi.Output.from_input(variables or {}), pulumi.Output.from_input(self.gate_variables())
         ).apply(lambda pair: _merge_environment(pair[0], pair[1]))
 
-    def gated_layers(self, layers: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None) -> pulumi.Output[list[str]]:
+    def gated_layers(self, layers: pulumi.Input[Sequence[pulumi.Input[str]] | None] = None) -> pulumi.Output[list[str]]:
         # Last, because a later layer wins where files overlap: nothing may shadow the wrapper.
-        return pulumi.Output.all(pulumi.Output.from_input(layers or []), self.layer_arn).apply(
-            lambda pair: [*pair[0], pair[1]]
-        )
+        return pulumi.Output.all(layers, self.layer_arn).apply(lambda pair: [*(pair[0] or []), pair[1]])
 
     def function_args(self, args: aws.lambda_.FunctionArgs) -> aws.lambda_.FunctionArgs:
         """A copy of ``args`` with the layer and the gate's environment added."""

@@ -137,6 +137,11 @@ class Run:
         assert len(found) == 1, f"expected one {typ} named *{suffix}, found {[r.name for r in found]}"
         return found[0]
 
+    def arn(self, typ: str, suffix: str = "") -> str:
+        """The ARN the mocks gave the one resource of ``typ`` whose name ends in ``suffix``."""
+        resource = self.one(typ, suffix)
+        return str(_computed(resource.typ, resource.name, resource.inputs)["arn"])
+
     def arns(self) -> set[str]:
         """Every ARN the mocks handed out, i.e. every resource this program owns."""
         return {

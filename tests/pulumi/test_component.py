@@ -1,0 +1,135 @@
+"""The component from someone else's program: the README's snippet, gating, validation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from infra import MaintenanceGate, MaintenanceGateArgs
+from infra.naming import MAX_PREFIX_LENGTH, check_prefix, stack_prefix
+from infra.window import InitialWindowError
+from tests.pulumi.mocks import FUNCTION, GATE_COMPONENT, LAYER, PARAMETER, REPOSITORY_ROOT, ROLE_POLICY, plain, run
+
+OTHER_LAYER = "arn:aws:lambda:eu-west-1:123456789012:layer:otel:3"
+
+
+def readme_snippet() -> str:
+    readme = (REPOSITORY_ROOT / "README.md").read_text()
+    section = readme.split("<!-- section: deploy -->", 1)[1].split("<!-- /section: deploy -->", 1)[0]
+    [snippet] = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    return snippet
+
+
+def test_the_readme_snippet_gates_a_function_from_another_program() -> None:
+    def program() -> Mapping[str, Any]:
+        exported: dict[str, Any] = {}
+        with mock.patch.object(pulumi, "export", exported.__setitem__):
+            exec(compile(readme_snippet(), "README.md", "exec"), {"__name__": "__main__"})
+        return exported
+
+    result = run(program, stack="orders")
+    orders = result.one(FUNCTION, "orders")
+    variables = orders.inputs["environment"]["variables"]
+    assert variables["LOG_LEVEL"] == "INFO"
+    assert variables["AWS_LAMBDA_EXEC_WRAPPER"] == "/opt/maintenance-gate"
+    assert variables["GATE_PARAMETER_NAME"] == result.outputs["ordersWindowParameter"]
+    assert orders.inputs["layers"] == [result.arn(LAYER)]
+    assert orders.inputs["handler"] == "orders.handler"
+    assert result.one(ROLE_POLICY, "orders-gate-orders-gate-access")
+    assert result.outputs["ordersFunction"].startswith("orders-")
+
+
+def gate_program(function_args: aws.lambda_.FunctionArgs, tmp_path: Path) -> Mapping[str, Any]:
+    gate = MaintenanceGate("team-gate", MaintenanceGateArgs(build_dir=tmp_path))
+    function = aws.lambda_.Function("team-function", gate.function_args(function_args))
+    return {"name": function.name}
+
+
+def test_function_args_keep_the_functions_own_layers_and_variables(tmp_path: Path) -> None:
+    args = aws.lambda_.FunctionArgs(
+        role="arn:aws:iam::123456789012:role/team",
+        runtime="python3.11",
+        handler="team.handler",
+        layers=[OTHER_LAYER],
+        environment=aws.lambda_.FunctionEnvironmentArgs(variables={"TEAM": "payments"}),
+    )
+    result = run(lambda: gate_program(args, tmp_path), stack="team")
+    function = result.one(FUNCTION, "team-function").inputs
+    # The gate's layer comes last: a later layer wins where files overlap.
+    assert function["layers"] == [OTHER_LAYER, result.arn(LAYER)]
+    assert function["environment"]["variables"]["TEAM"] == "payments"
+    assert function["environment"]["variables"]["GATE_ON_DEFER"] == "respond"
+    # The caller's args are left as they were.
+    assert args.layers == [OTHER_LAYER]
+    assert args.environment.variables == {"TEAM": "payments"}
+
+
+def test_a_function_with_another_exec_wrapper_is_refused(tmp_path: Path) -> None:
+    args = aws.lambda_.FunctionArgs(
+        role="arn:aws:iam::123456789012:role/team",
+        runtime="python3.11",
+        handler="team.handler",
+        environment={"variables": {"AWS_LAMBDA_EXEC_WRAPPER": "/opt/otel-instrument"}},
+    )
+    with pytest.raises(ValueError, match="already sets AWS_LAMBDA_EXEC_WRAPPER='/opt/otel-instrument'"):
+        run(lambda: gate_program(args, tmp_path), stack="team")
+
+
+def test_the_component_defaults_to_an_empty_window(tmp_path: Path) -> None:
+    result = run(lambda: {"arn": MaintenanceGate("team-gate", MaintenanceGateArgs(build_dir=tmp_path)).layer_arn})
+    assert plain(result.one(PARAMETER).inputs["value"]).replace(" ", "").replace("\n", "") == (
+        '{"mode":"auto","windows":[],"recurring":[]}'
+    )
+    assert len(result.all(GATE_COMPONENT)) == 1
+
+
+def test_a_bad_window_given_to_the_component_names_the_argument(tmp_path: Path) -> None:
+    window = {"recurring": [{"days": ["someday"], "start": "01:00", "end": "02:00", "timezone": "UTC"}]}
+    with pytest.raises(InitialWindowError, match=r"^MaintenanceGateArgs.initial_window: recurring\[0\]\.days\[0\]"):
+        run(lambda: {"arn": MaintenanceGate("team-gate", MaintenanceGateArgs(window, build_dir=tmp_path)).layer_arn})
+
+
+@pytest.mark.parametrize("name", ["Team-Gate", "team_gate", "-team", "team-", "x" * (MAX_PREFIX_LENGTH + 1), ""])
+def test_a_component_name_that_cannot_prefix_bucket_and_role_names_is_refused(name: str, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="lowercase letters, digits and hyphens"):
+        run(lambda: {"arn": MaintenanceGate(name, MaintenanceGateArgs(build_dir=tmp_path)).layer_arn})
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"cache_ttl_seconds": 3601}, "cache_ttl_seconds must be from 0 to 3600"),
+        ({"retention_days": 0}, "retention_days must be at least 1"),
+        ({"fail_mode": "closed"}, "'closed' is not a valid FailMode"),
+    ],
+)
+def test_component_arguments_are_checked(args: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        MaintenanceGateArgs(**args)
+
+
+@pytest.mark.parametrize(
+    ("project", "stack"),
+    [
+        ("maintenance-gate", "dev"),
+        ("Maintenance_Gate", "Feature.Branch"),
+        ("maintenance-gate", "a-stack-name-long-enough-to-need-a-digest-1"),
+        ("maintenance-gate", "a-stack-name-long-enough-to-need-a-digest-2"),
+    ],
+)
+def test_stack_prefixes_are_always_valid_component_names(project: str, stack: str) -> None:
+    assert check_prefix(stack_prefix(project, stack), "test") == stack_prefix(project, stack)
+
+
+def test_long_stack_names_keep_distinct_prefixes() -> None:
+    first = stack_prefix("maintenance-gate", "a-stack-name-long-enough-to-need-a-digest-1")
+    second = stack_prefix("maintenance-gate", "a-stack-name-long-enough-to-need-a-digest-2")
+    assert first != second
+    assert stack_prefix("maintenance-gate", "dev") == "maintenance-gate-dev"

@@ -1,0 +1,168 @@
+"""Least privilege and data protection: every grant names exact ARNs, storage is private and encrypted."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from gate import schema
+from tests.pulumi.mocks import (
+    BUCKET_ENCRYPTION,
+    BUCKET_POLICY,
+    FUNCTION,
+    LAYER,
+    PARAMETER,
+    PUBLIC_ACCESS_BLOCK,
+    REPLAYER_COMPONENT,
+    ROLE,
+    ROLE_POLICY,
+    ROLE_POLICY_ATTACHMENT,
+    SCHEDULE,
+    TABLE,
+    Run,
+    as_list,
+    policy_documents,
+    run_stack,
+    statements,
+)
+
+BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+
+
+@pytest.fixture(scope="module")
+def dev() -> Run:
+    return run_stack()
+
+
+@pytest.fixture(scope="module")
+def with_replayer() -> Run:
+    return run_stack(config={"replayerEnabled": True, "replayerRate": 20, "retentionDays": 21})
+
+
+def grants(run_: Run, policy_suffix: str) -> dict[str, tuple[list[str], list[str]]]:
+    """Sid -> (actions, resources) of one inline role policy."""
+    document = json.loads(run_.one(ROLE_POLICY, policy_suffix).inputs["policy"])
+    return {s["Sid"]: (as_list(s["Action"]), as_list(s["Resource"])) for s in statements(document)}
+
+
+def owned(run_: Run, resource: str) -> bool:
+    return any(resource == own or resource.startswith(f"{own}/") for own in run_.arns())
+
+
+@pytest.mark.parametrize("which", ["dev", "with_replayer"])
+def test_every_iam_statement_names_specific_arns(which: str, request: pytest.FixtureRequest) -> None:
+    run_: Run = request.getfixturevalue(which)
+    documents = policy_documents(run_)
+    assert documents
+    for name, document in documents:
+        for statement in statements(document):
+            actions = as_list(statement["Action"])
+            assert "*" not in actions, name
+            if statement["Effect"] == "Allow" and "Principal" in statement:
+                # A trust policy: one AWS service may assume the role, nobody else.
+                assert actions == ["sts:AssumeRole"], name
+                assert set(statement["Principal"]) == {"Service"}, name
+                continue
+            resources = as_list(statement["Resource"])
+            assert resources and "*" not in resources, name
+            assert all(owned(run_, resource) for resource in resources), (name, resources)
+            if statement["Effect"] == "Allow":
+                assert all("*" not in action for action in actions), (name, actions)
+            else:
+                assert name.endswith("-tls-only"), name
+
+
+@pytest.mark.parametrize("which", ["dev", "with_replayer"])
+def test_the_only_managed_policy_is_basic_logging(which: str, request: pytest.FixtureRequest) -> None:
+    run_: Run = request.getfixturevalue(which)
+    attachments = run_.all(ROLE_POLICY_ATTACHMENT)
+    assert {attachment.inputs["policyArn"] for attachment in attachments} == {BASIC_EXECUTION}
+    assert len(attachments) == len(run_.all(FUNCTION))
+
+
+def test_the_gated_function_may_make_exactly_the_gates_calls(dev: Run) -> None:
+    bucket_arn = f"arn:aws:s3:::{dev.outputs['bucketName']}"
+    assert grants(dev, "-sample-gate-access") == {
+        "ReadMaintenanceWindow": (["ssm:GetParameter"], [dev.arn(PARAMETER)]),
+        "StoreDeferredEvents": (["dynamodb:PutItem", "dynamodb:UpdateItem"], [dev.arn(TABLE)]),
+        "StoreOversizedEvents": (["s3:PutObject"], [f"{bucket_arn}/{schema.OVERFLOW_PREFIX}*"]),
+    }
+    sample_role = dev.one(FUNCTION, "-sample").inputs["role"]
+    assert dev.one(ROLE_POLICY, "-sample-gate-access").inputs["role"] == sample_role.rsplit("/", 1)[1]
+
+
+def test_the_schedule_may_only_invoke_the_sample_function(dev: Run) -> None:
+    invoke = (["lambda:InvokeFunction"], [dev.outputs["functionArn"]])
+    assert grants(dev, "-schedule-invoke") == {"InvokeTarget": invoke}
+    trust = json.loads(dev.one(ROLE, "-schedule-role").inputs["assumeRolePolicy"])
+    assert [s["Principal"] for s in statements(trust)] == [{"Service": "scheduler.amazonaws.com"}]
+
+
+def test_the_functions_trust_only_lambda(dev: Run) -> None:
+    trust = json.loads(dev.one(ROLE, "-sample-role").inputs["assumeRolePolicy"])
+    assert [s["Principal"] for s in statements(trust)] == [{"Service": "lambda.amazonaws.com"}]
+
+
+def test_the_overflow_bucket_is_private_encrypted_and_tls_only(dev: Run) -> None:
+    block = dev.one(PUBLIC_ACCESS_BLOCK).inputs
+    assert all(block[key] is True for key in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls"))
+    assert block["restrictPublicBuckets"] is True
+    [rule] = dev.one(BUCKET_ENCRYPTION).inputs["rules"]
+    assert rule["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
+
+    bucket_arn = f"arn:aws:s3:::{dev.outputs['bucketName']}"
+    [deny] = statements(json.loads(dev.one(BUCKET_POLICY).inputs["policy"]))
+    assert deny["Effect"] == "Deny"
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert deny["Resource"] == [bucket_arn, f"{bucket_arn}/*"]
+    assert deny["Principal"] == {"AWS": "*"}
+    assert deny["Action"] == "s3:*"
+
+
+def test_the_replayer_is_a_separate_least_privilege_function(with_replayer: Run) -> None:
+    run_ = with_replayer
+    assert len(run_.all(REPLAYER_COMPONENT)) == 1
+    replayer = run_.one(FUNCTION, "-replayer")
+    sample_arn, sample_name = run_.outputs["functionArn"], run_.outputs["functionName"]
+    assert run_.outputs["replayerName"] != sample_name
+    assert replayer.inputs["handler"] == "gate.replayer.handler"
+    assert replayer.inputs["layers"] == [run_.outputs["layerArn"]]
+    assert replayer.inputs["environment"]["variables"] == {
+        "GATE_PARAMETER_NAME": run_.outputs["parameterName"],
+        "GATE_TABLE_NAME": run_.outputs["tableName"],
+        "GATE_OVERFLOW_BUCKET": run_.outputs["bucketName"],
+        "GATE_REPLAY_FUNCTIONS": sample_name,
+        "GATE_REPLAY_RATE": "20",
+        "GATE_RETENTION_DAYS": "21",
+    }
+
+    table_arn = run_.arn(TABLE)
+    bucket_arn = f"arn:aws:s3:::{run_.outputs['bucketName']}"
+    assert grants(run_, "-replayer-access") == {
+        "InvokeGatedFunctions": (["lambda:InvokeFunction"], [sample_arn]),
+        "ReadPendingQueue": (["dynamodb:Query"], [f"{table_arn}/index/{schema.QUEUE_INDEX}"]),
+        "LeaseAndFinishRecords": (["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [table_arn]),
+        "ReadMaintenanceWindow": (["ssm:GetParameter"], [run_.arn(PARAMETER)]),
+        "ReadAndRemoveOversizedEvents": (["s3:DeleteObject", "s3:GetObject"], [f"{bucket_arn}/deferred/*"]),
+    }
+    replayer_role = replayer.inputs["role"].rsplit("/", 1)[1]
+    assert run_.one(ROLE_POLICY, "-replayer-access").inputs["role"] == replayer_role
+    # The gate's own grant stays with the gated function, never with the replayer.
+    assert run_.one(ROLE_POLICY, "-sample-gate-access").inputs["role"] != replayer_role
+
+
+def test_the_replayer_is_not_gated_itself(with_replayer: Run) -> None:
+    variables: dict[str, Any] = with_replayer.one(FUNCTION, "-replayer").inputs["environment"]["variables"]
+    assert "AWS_LAMBDA_EXEC_WRAPPER" not in variables
+
+
+def test_the_replayer_runs_on_its_own_schedule(with_replayer: Run) -> None:
+    schedule = with_replayer.one(SCHEDULE, "-replayer-schedule").inputs
+    assert schedule["target"]["arn"] == with_replayer.arn(FUNCTION, "-replayer")
+    assert schedule["state"] == "ENABLED"
+    assert grants(with_replayer, "-replayer-schedule-invoke") == {
+        "InvokeTarget": (["lambda:InvokeFunction"], [with_replayer.arn(FUNCTION, "-replayer")])
+    }
+    assert with_replayer.one(LAYER).inputs["layerName"] == "maintenance-gate-dev"
