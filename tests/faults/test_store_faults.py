@@ -26,6 +26,7 @@ from tests.faults.support import (
     logged,
     metric_values,
     read_event,
+    store_call_bound,
     store_for,
     telemetry_records,
 )
@@ -40,16 +41,6 @@ def _random_text(length: int, seed: int) -> str:
 SMALL_EVENT: dict[str, Any] = {"order": 7, "items": [1, 2.5, None], "note": "caffè 🚀"}
 # Over the inline limit, under the compression threshold: this one goes to S3 first.
 OVERSIZED_EVENT: dict[str, Any] = {"order": 8, "blob": _random_text(3000, seed=8)}
-
-
-def store_call_bound() -> float:
-    """The longest a deferral may block: every attempt timing out, plus the worst throttling backoff."""
-    # The attempts botocore will really make (see the xfail test below), read from a client.
-    attempts = clients.store_client("dynamodb").meta.config.retries["total_max_attempts"]
-    per_attempt = clients.STORE_CONNECT_TIMEOUT + clients.STORE_READ_TIMEOUT
-    backoff = sum(min(2**retry, 20) for retry in range(attempts - 1))
-    # Two calls (S3, then DynamoDB) at most, and generous slack for a loaded machine.
-    return 2 * (attempts * per_attempt + backoff) + 5.0
 
 
 THROTTLED = "ProvisionedThroughputExceededException"
@@ -103,7 +94,8 @@ def test_a_store_fault_fails_the_invocation_and_its_retry_stores_the_event_once(
         # THEN it fails with a clear error naming the request and the cause, within the clients' bound
         assert context.aws_request_id in str(failure.value)
         assert f": {case.code}: " in str(failure.value)
-        assert elapsed < store_call_bound()
+        # Two calls at most (S3, then DynamoDB), with generous slack for a loaded machine.
+        assert elapsed < 2 * store_call_bound() + 5.0
         if fault is not None:
             assert (len(proxy.requests) > 1) is case.retried, proxy.requests
         # ... and nothing says it was deferred, and nothing is kept
