@@ -129,10 +129,14 @@ class MaintenanceGate(pulumi.ComponentResource):
     def gated_environment(
         self, variables: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
     ) -> pulumi.Output[dict[str, str]]:
-        """The function's own variables plus the gate's; a clash on a gate variable is an error."""
-        return pulumi.Output.all(
-            pulumi.Output.from_input(variables or {}), pulumi.Output.from_input(self.gate_variables())
-        ).apply(lambda pair: _merge_environment(pair[0], pair[1]))
+        """The function's own variables plus the gate's; setting one of the gate's is an error."""
+        gate = self.gate_variables()
+        if isinstance(variables, Mapping):
+            # Checked now when the keys are known, so the error points at the caller.
+            _refuse_gate_variables(variables, gate)
+        return pulumi.Output.all(pulumi.Output.from_input(variables or {}), pulumi.Output.from_input(gate)).apply(
+            lambda pair: {**_refuse_gate_variables(pair[0], pair[1]), **pair[1]}
+        )
 
     def gated_layers(self, layers: pulumi.Input[Sequence[pulumi.Input[str]] | None] = None) -> pulumi.Output[list[str]]:
         # Last, because a later layer wins where files overlap: nothing may shadow the wrapper.
@@ -176,11 +180,11 @@ def _environment_variables(environment: Any) -> Any:
     raise TypeError("pass the function's environment as FunctionEnvironmentArgs or a dict, not an Output")
 
 
-def _merge_environment(own: Mapping[str, str], gate: Mapping[str, str]) -> dict[str, str]:
-    for key, value in gate.items():
-        if key in own and own[key] != value:
-            raise ValueError(
-                f"the function already sets {key}={own[key]!r}; the gate needs {value!r} "
-                "(a function has one exec wrapper)"
-            )
-    return {**own, **gate}
+def _refuse_gate_variables(own: Mapping[str, Any], gate: Mapping[str, Any]) -> Mapping[str, Any]:
+    clash = sorted(set(own) & set(gate))
+    if clash:
+        raise ValueError(
+            f"the function already sets {', '.join(clash)}; the gate sets these itself "
+            f"({EXEC_WRAPPER_VARIABLE} holds one wrapper per function)"
+        )
+    return own

@@ -84,7 +84,8 @@ class Registration:
 class GateMocks(pulumi.runtime.Mocks):
     def __init__(self) -> None:
         self.resources: list[pulumi.runtime.MockResourceArgs] = []
-        self.registrations: dict[str, Registration] = {}
+        # Keyed by type and name: a component and one of its children may share a name.
+        self.registrations: dict[tuple[str, str], Registration] = {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         self.resources.append(args)
@@ -107,7 +108,7 @@ class RecordingMonitor(MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
-        self.gate_mocks.registrations[request.name] = Registration(
+        self.gate_mocks.registrations[request.type, request.name] = Registration(
             urn=response.urn,
             parent=request.parent,
             ignore_changes=tuple(request.ignoreChanges),
@@ -136,6 +137,9 @@ class Run:
         found = [resource for resource in self.all(typ) if resource.name.endswith(suffix)]
         assert len(found) == 1, f"expected one {typ} named *{suffix}, found {[r.name for r in found]}"
         return found[0]
+
+    def registration(self, resource: pulumi.runtime.MockResourceArgs) -> Registration:
+        return self.mocks.registrations[resource.typ, resource.name]
 
     def arn(self, typ: str, suffix: str = "") -> str:
         """The ARN the mocks gave the one resource of ``typ`` whose name ends in ``suffix``."""

@@ -71,14 +71,22 @@ def test_function_args_keep_the_functions_own_layers_and_variables(tmp_path: Pat
     assert args.environment.variables == {"TEAM": "payments"}
 
 
-def test_a_function_with_another_exec_wrapper_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"AWS_LAMBDA_EXEC_WRAPPER": "/opt/otel-instrument"},
+        {"GATE_TABLE_NAME": "another-table", "TEAM": "payments"},
+    ],
+)
+def test_a_function_setting_a_gate_variable_is_refused(variables: dict[str, str], tmp_path: Path) -> None:
     args = aws.lambda_.FunctionArgs(
         role="arn:aws:iam::123456789012:role/team",
         runtime="python3.11",
         handler="team.handler",
-        environment={"variables": {"AWS_LAMBDA_EXEC_WRAPPER": "/opt/otel-instrument"}},
+        environment={"variables": variables},
     )
-    with pytest.raises(ValueError, match="already sets AWS_LAMBDA_EXEC_WRAPPER='/opt/otel-instrument'"):
+    clash = next(key for key in variables if key != "TEAM")
+    with pytest.raises(ValueError, match=f"the function already sets {clash}; the gate sets these itself"):
         run(lambda: gate_program(args, tmp_path), stack="team")
 
 
@@ -133,3 +141,31 @@ def test_long_stack_names_keep_distinct_prefixes() -> None:
     second = stack_prefix("maintenance-gate", "a-stack-name-long-enough-to-need-a-digest-2")
     assert first != second
     assert stack_prefix("maintenance-gate", "dev") == "maintenance-gate-dev"
+
+
+def test_a_gated_function_in_the_unit_testing_style(tmp_path: Path) -> None:
+    # As in pulumi/examples testing-unit-py: the assertions run inside Output.all(...).apply.
+    def program() -> Mapping[str, Any]:
+        gate = MaintenanceGate("team-gate", MaintenanceGateArgs(initial_window={"mode": "live"}, build_dir=tmp_path))
+        function = aws.lambda_.Function(
+            "team-function",
+            gate.function_args(
+                aws.lambda_.FunctionArgs(
+                    role="arn:aws:iam::123456789012:role/team", runtime="python3.13", handler="a.b"
+                )
+            ),
+        )
+
+        def check(values: list[Any]) -> None:
+            layers, environment, layer_arn, parameter_name = values
+            assert layers == [layer_arn]
+            assert environment["variables"]["AWS_LAMBDA_EXEC_WRAPPER"] == "/opt/maintenance-gate"
+            assert environment["variables"]["GATE_PARAMETER_NAME"] == parameter_name
+
+        return {
+            "checked": pulumi.Output.all(function.layers, function.environment, gate.layer_arn, gate.parameter_name)
+            .apply(check)
+            .apply(lambda _: "ok")
+        }
+
+    assert run(program, stack="team").outputs == {"checked": "ok"}

@@ -153,6 +153,15 @@ def test_the_replayer_is_a_separate_least_privilege_function(with_replayer: Run)
     assert run_.one(ROLE_POLICY, "-sample-gate-access").inputs["role"] != replayer_role
 
 
+def test_the_replayers_resources_are_children_of_its_component(with_replayer: Run) -> None:
+    component = with_replayer.one(REPLAYER_COMPONENT)
+    children = [r for r in with_replayer.resources if r.name.startswith(component.name) and r is not component]
+    # Role, logging, grant, function, and the schedule with its role and grant.
+    assert len(children) == 7
+    for resource in children:
+        assert with_replayer.registration(resource).parent == with_replayer.registration(component).urn, resource.name
+
+
 def test_the_replayer_is_not_gated_itself(with_replayer: Run) -> None:
     variables: dict[str, Any] = with_replayer.one(FUNCTION, "-replayer").inputs["environment"]["variables"]
     assert "AWS_LAMBDA_EXEC_WRAPPER" not in variables

@@ -70,9 +70,8 @@ def test_the_stack_declares_exactly_its_resources(dev: Run) -> None:
 
 
 def test_the_gates_resources_are_children_of_the_component(dev: Run) -> None:
-    registrations = dev.mocks.registrations
-    component = registrations[dev.one(GATE_COMPONENT).name].urn
-    children = [resource for resource in dev.resources if registrations[resource.name].parent == component]
+    component = dev.registration(dev.one(GATE_COMPONENT)).urn
+    children = [resource for resource in dev.resources if dev.registration(resource).parent == component]
     assert {resource.typ for resource in children} == {
         LAYER,
         PARAMETER,
@@ -152,7 +151,7 @@ def test_the_parameter_starts_with_the_configured_window_and_then_belongs_to_ope
     text = plain(parameter.inputs["value"])
     assert parse_document(text).to_json() == parse_document(json.dumps(WINDOW)).to_json()
     assert (parameter.inputs["type"], parameter.inputs["tier"]) == ("String", "Intelligent-Tiering")
-    assert dev.mocks.registrations[parameter.name].ignore_changes == ("value",)
+    assert dev.registration(parameter).ignore_changes == ("value",)
 
 
 def test_the_table_is_built_from_the_gates_schema(dev: Run) -> None:
