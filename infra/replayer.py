@@ -105,11 +105,8 @@ def _policy(args: GateReplayerArgs) -> pulumi.Output[str]:
             ["dynamodb:Query"],
             [gate.table.arn.apply(lambda arn: f"{arn}/index/{schema.QUEUE_INDEX}")],
         ),
-        policies.allow(
-            "LeaseAndFinishRecords",
-            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-            [gate.table.arn],
-        ),
+        # gate/replay: leases and outcomes are conditional UpdateItems; it never puts or deletes.
+        policies.allow("LeaseAndFinishRecords", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [gate.table.arn]),
         policies.allow("ReadMaintenanceWindow", ["ssm:GetParameter"], [gate.parameter.arn]),
         policies.allow(
             "ReadAndRemoveOversizedEvents",

@@ -143,7 +143,7 @@ def test_the_replayer_is_a_separate_least_privilege_function(with_replayer: Run)
     assert grants(run_, "-replayer-access") == {
         "InvokeGatedFunctions": (["lambda:InvokeFunction"], [sample_arn]),
         "ReadPendingQueue": (["dynamodb:Query"], [f"{table_arn}/index/{schema.QUEUE_INDEX}"]),
-        "LeaseAndFinishRecords": (["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [table_arn]),
+        "LeaseAndFinishRecords": (["dynamodb:GetItem", "dynamodb:UpdateItem"], [table_arn]),
         "ReadMaintenanceWindow": (["ssm:GetParameter"], [run_.arn(PARAMETER)]),
         "ReadAndRemoveOversizedEvents": (["s3:DeleteObject", "s3:GetObject"], [f"{bucket_arn}/deferred/*"]),
     }

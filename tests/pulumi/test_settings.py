@@ -128,10 +128,6 @@ def test_a_bad_value_stops_the_program_naming_the_key_and_what_it_accepts(key: s
     assert isinstance(raised.value, pulumi.RunError)
 
 
-@pytest.mark.xfail(
-    reason="gate.document._check_zone lets IsADirectoryError escape for a zone folder such as 'Europe'",
-    raises=IsADirectoryError,
-)
 def test_a_window_zone_that_is_a_zone_folder_is_a_clean_config_error() -> None:
     window = {"recurring": [{"start": "01:00", "end": "02:00", "timezone": "Europe"}]}
     with pytest.raises(StackConfigError, match=r"initialWindow: recurring\[0\]\.timezone"):
