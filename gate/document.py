@@ -116,7 +116,10 @@ def parse_document(text: str) -> WindowDocument:
     """Parse the parameter's value: a JSON object, or the legacy ``START,END`` list."""
     if not isinstance(text, str):
         raise WindowDocumentError("document", text, "must be a string")
-    size = len(text.encode("utf-8"))
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise WindowDocumentError("document", text, f"is not valid Unicode text ({exc.reason})") from None
     if size > MAX_DOCUMENT_BYTES:
         raise WindowDocumentError(
             "document", f"{size} bytes", f"is larger than the {MAX_DOCUMENT_BYTES}-byte limit of an SSM parameter"
@@ -218,7 +221,8 @@ def _check_zone(value: Any, path: str) -> None:
         raise WindowDocumentError(path, value, "must be an IANA time-zone name such as Europe/Rome")
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: a region directory such as "Europe", or a name too long for a file name.
         raise WindowDocumentError(path, value, "is not a known IANA time zone") from None
 
 
