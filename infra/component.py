@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,8 @@ class MaintenanceGateArgs:
     retention_days: int = 14
     # Deletion protection on the table, and no force-destroy of a bucket holding events.
     protect_data: bool = True
-    build_dir: Path = field(default=DEFAULT_BUILD_DIR)
+    # Where the layer zip is written (git-ignored); the layer is built from this checkout.
+    build_dir: Path = DEFAULT_BUILD_DIR
 
     def __post_init__(self) -> None:
         if not 0 <= self.cache_ttl_seconds <= 3600:
