@@ -166,7 +166,7 @@ def stack_config(values: Mapping[str, Any]) -> dict[str, str]:
         elif isinstance(value, bool):
             config[full] = "true" if value else "false"
         else:
-            config[full] = json.dumps(value)
+            config[full] = json.dumps(value, separators=(",", ":"))  # the CLI's JSON is compact
     return config
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,9 @@ import pytest
 import yaml
 
 from gate.config import FailMode, OnDefer
-from gate.document import parse_document
+from gate.document import MAX_DOCUMENT_BYTES, parse_document
 from infra.settings import DEFAULTS, StackConfigError, load_settings
+from tests.faults.malformed_documents import MALFORMED_DOCUMENTS, VALID_EDGE_DOCUMENTS, MalformedDocument
 from tests.pulumi.mocks import PROJECT, REPOSITORY_ROOT, GateMocks, mocked, run_stack
 
 PROJECT_FILE = REPOSITORY_ROOT / "Pulumi.yaml"
@@ -132,6 +134,31 @@ def test_a_window_zone_that_is_a_zone_folder_is_a_clean_config_error() -> None:
     window = {"recurring": [{"start": "01:00", "end": "02:00", "timezone": "Europe"}]}
     with pytest.raises(StackConfigError, match=r"initialWindow: recurring\[0\]\.timezone"):
         settings_for({"initialWindow": window})
+
+
+@pytest.mark.parametrize("case", MALFORMED_DOCUMENTS, ids=lambda case: case.id)
+def test_every_malformed_document_is_refused_with_the_parsers_field_and_value(case: MalformedDocument) -> None:
+    with pytest.raises(StackConfigError) as raised:
+        settings_for({"initialWindow": case.text})
+    message = str(raised.value)
+    assert f"{PROJECT}:initialWindow: {case.field}" in message
+    assert case.shown in message
+
+
+@pytest.mark.parametrize("text", VALID_EDGE_DOCUMENTS.values(), ids=list(VALID_EDGE_DOCUMENTS))
+def test_documents_at_the_edge_are_accepted_and_stored_as_the_gate_reads_them(text: str) -> None:
+    stored = settings_for({"initialWindow": text}).initial_window
+    assert parse_document(stored) == parse_document(text)
+
+
+def test_a_document_that_fits_only_compact_is_stored_compact() -> None:
+    named = {"start": "2026-12-01T22:00:00+00:00", "end": "2026-12-02T02:00:00+00:00", "name": "n" * 100}
+    window = {"windows": [named] * 44}
+    compact = json.dumps(window, separators=(",", ":"))
+    assert len(compact) <= MAX_DOCUMENT_BYTES < len(parse_document(compact).dumps())
+    stored = settings_for({"initialWindow": window}).initial_window
+    assert len(stored.encode()) <= MAX_DOCUMENT_BYTES
+    assert parse_document(stored) == parse_document(compact)
 
 
 def test_every_bad_key_is_reported_at_once() -> None:
