@@ -43,7 +43,7 @@ QUICK = Counts(
     e2e_pairs=6,
     cold_starts=3,
     deferrals=50,
-    replay_events=40,
+    replay_events=100,
 )
 
 
