@@ -45,7 +45,7 @@ def measure(stack: Stack, layer_dir: Path, invocations: int, pairs: int = 5) -> 
             gated_s.extend(these[gated])
             pair_ratios.append(median(these[gated]) / median(these[bare]))
     bare_median, gated_median = median(bare_s), median(gated_s)
-    spread = f"{min(pair_ratios):.3f} to {max(pair_ratios):.3f}"
+    spread = f"{min(pair_ratios):.3f} to {max(pair_ratios):.3f}, median {median(pair_ratios):.3f}"
     return Result(
         {"e2e_ratio": gated_median / bare_median},
         (

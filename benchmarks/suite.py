@@ -29,9 +29,9 @@ FULL = Counts(
     "full",
     hot_path_calls=300_000,
     seed_calls=300,
-    e2e_invocations=2_000,
-    e2e_pairs=10,
-    cold_starts=7,
+    e2e_invocations=3_000,
+    e2e_pairs=20,
+    cold_starts=9,
     deferrals=300,
     replay_events=200,
 )
