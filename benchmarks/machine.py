@@ -20,6 +20,8 @@ def describe() -> dict[str, Any]:
         **{package: _version(package) for package in PACKAGES},
         "platform": platform.platform(),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        # Other work on the machine moves the emulator numbers most; say how busy it was.
+        "load_average_1m": _load_average(),
     }
 
 
@@ -30,6 +32,13 @@ def _cpu_model() -> str:
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
     return platform.processor() or platform.machine()
+
+
+def _load_average() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
 
 
 def _version(package: str) -> str | None:

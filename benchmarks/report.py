@@ -66,7 +66,7 @@ def table(metrics: Mapping[str, float | None], notes: Sequence[str], machine: Ma
         f"{machine.get('cpu')}, {machine.get('cores')} cores, Python {machine.get('python')}, "
         f"boto3 {machine.get('boto3')}, botocore {machine.get('botocore')}, "
         f"awslambdaric {machine.get('awslambdaric')}, moto {machine.get('moto')}",
-        f"{machine.get('platform')}",
+        f"{machine.get('platform')}, load average {machine.get('load_average_1m')} at the start",
         "",
     ]
     for index, row in enumerate(rows):
