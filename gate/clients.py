@@ -26,7 +26,8 @@ def make_client(service: str, *, connect_timeout: float, read_timeout: float, ma
     config = Config(
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
-        retries={"mode": "standard", "max_attempts": max_attempts},
+        # total_max_attempts counts the first try; botocore's max_attempts would not.
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
         user_agent_extra="maintenance-gate",
     )
     return boto3.client(service, config=config)

@@ -34,9 +34,7 @@ def refresh_bound(connect_timeout: float, read_timeout: float) -> float:
 
 def store_call_bound() -> float:
     """The longest one store call may block: every attempt timing out, plus the worst throttling backoff."""
-    # botocore reads the configured max_attempts as retries, so one more attempt is made
-    # (see test_store_faults' xfail test); once that is fixed this is one attempt generous.
-    attempts = clients.STORE_MAX_ATTEMPTS + 1
+    attempts = clients.STORE_MAX_ATTEMPTS
     backoff = sum(min(2**retry, 20) for retry in range(attempts - 1))
     return attempts * (clients.STORE_CONNECT_TIMEOUT + clients.STORE_READ_TIMEOUT) + backoff
 

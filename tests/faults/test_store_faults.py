@@ -146,10 +146,6 @@ def test_a_lost_acknowledgement_is_neither_a_lost_event_nor_a_second_record(
     assert read_event(stack, record) == SMALL_EVENT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gate/clients.py passes retries={'max_attempts': N}, which botocore reads as N retries: N+1 attempts",
-)
 def test_the_store_client_makes_its_configured_number_of_attempts(
     aws_environment: MotoServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
