@@ -33,8 +33,10 @@ from gate.schema import Status
 # always ends, one way or the other, before its lease does.
 DEFAULT_LEASE_SECONDS = 960.0
 DEFAULT_RETENTION_DAYS = 7.0
-# Throttled invocations are retried with full-jitter backoff, about 9 s at most in all.
-DEFAULT_THROTTLE_RETRIES = 8
+# A throttled invocation is retried with full-jitter backoff for up to this long in
+# all, holding its lease (renewed before each try): when the function's concurrency
+# is used up, workers queue for it rather than give up.
+DEFAULT_THROTTLE_BUDGET_SECONDS = 60.0
 _BACKOFF_BASE_SECONDS = 0.05
 _BACKOFF_CAP_SECONDS = 2.0
 
@@ -43,7 +45,7 @@ class Result(str, Enum):
     REPLAYED = "replayed"
     FAILED = "failed"
     REDEFERRED = "re-deferred"
-    THROTTLED = "throttled"
+    THROTTLED = "not delivered (throttled or unreachable)"
     REFUSED = "refused by Lambda"
     LEASE_LOST = "lease lost"
     TAKEN = "taken by another replayer"
@@ -58,7 +60,7 @@ _HARMLESS = frozenset({Result.TAKEN, Result.NOT_ELIGIBLE})
 _STOPS_RUN = {
     Result.REDEFERRED: "the gate deferred an event again: a window is active, or the function's cached "
     "window document predates the change (wait GATE_CACHE_TTL_SECONDS and replay again)",
-    Result.THROTTLED: "the function kept refusing invocations (throttled)",
+    Result.THROTTLED: "Lambda kept throttling the function, or could not be reached",
     Result.REFUSED: "Lambda refused the invocation",
 }
 
@@ -74,7 +76,7 @@ class ReplayOptions:
     include_failed: bool = False
     lease_seconds: float = DEFAULT_LEASE_SECONDS
     retention_days: float = DEFAULT_RETENTION_DAYS
-    throttle_retries: int = DEFAULT_THROTTLE_RETRIES
+    throttle_budget_seconds: float = DEFAULT_THROTTLE_BUDGET_SECONDS
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
@@ -179,6 +181,19 @@ class Replay:
                 chosen.append(record)
         return problems, iter(sorted(chosen, key=lambda record: record.order))
 
+    def backlog(self) -> int:
+        """How many records a run would take now (before --limit), counted without reading events."""
+        if self.options.ids:
+            return sum(1 for _ in self.select()[1])
+        fn, window = self.options.function_name, self.options.time_range
+        total = self.table.count(fn, Status.PENDING, window)
+        if self.options.include_failed:
+            total += self.table.count(fn, Status.FAILED, window)
+        now_ms = int(self._clock() * 1000)
+        return total + sum(
+            1 for record in self.table.queue(fn, Status.REPLAYING, window) if record.lease_expired(now_ms)
+        )
+
     def plan(self) -> tuple[list[RecordResult], list[Record]]:
         """What a run would replay now, claiming nothing (``--dry-run``)."""
         problems, stream = self.select()
@@ -279,15 +294,19 @@ class Replay:
         return self._fail(record, error)
 
     def _invoke_through_throttles(self, record: Record, payload: bytes, context: str) -> Invocation | None:
+        """Invoke; while throttled, back off and try again within the budget. None: our lease was lost."""
         attempt = 0
+        waited = 0.0
         while True:
             invocation = self.invoker.invoke(self.options.function_name, payload, context)
             if invocation.outcome is not Outcome.THROTTLED:
                 return invocation
             attempt += 1
-            if attempt > self.options.throttle_retries or self._stop.is_set():
+            pause = random.uniform(0, min(_BACKOFF_CAP_SECONDS, _BACKOFF_BASE_SECONDS * 2**attempt))
+            waited += pause
+            if waited > self.options.throttle_budget_seconds or self._stop.is_set() or self._should_stop():
                 return invocation
-            self._sleep(random.uniform(0, min(_BACKOFF_CAP_SECONDS, _BACKOFF_BASE_SECONDS * 2**attempt)))
+            self._sleep(pause)
             if not self.leases.renew(record):
                 return None
 

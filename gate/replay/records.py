@@ -211,6 +211,22 @@ class RecordTable:
         return total
 
 
+def counts_by_function(
+    table: RecordTable, functions: Iterable[str] = (), time_range: TimeRange = ALL_TIME
+) -> dict[str, dict[str, int]]:
+    """Records per function and status: a Query per (function, status) when functions are
+    named, else one projected Scan of the table (which holds only unexpired records)."""
+    result: dict[str, dict[str, int]] = {}
+    named = list(dict.fromkeys(functions))
+    for function_name in named:
+        result[function_name] = {status.value: table.count(function_name, status, time_range) for status in Status}
+    if not named:
+        for record in table.scan(time_range=time_range):
+            per_status = result.setdefault(record.function_name, {status.value: 0 for status in Status})
+            per_status[record.status.value] += 1
+    return dict(sorted(result.items()))
+
+
 def iso_ms(epoch_ms: int) -> str:
     """UTC ISO-8601 with milliseconds, as every listing prints times."""
     return datetime.fromtimestamp(epoch_ms / 1000, timezone.utc).isoformat(timespec="milliseconds")

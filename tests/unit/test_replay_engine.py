@@ -115,7 +115,7 @@ def test_an_event_that_met_a_new_window_is_skipped_as_redeferred_and_the_run_sto
 
     assert len(fake.calls) == 1
     assert [result.result for result in results] == [Result.REDEFERRED]
-    assert summary.skipped == {"re-deferred": 1} and not summary.ok
+    assert summary.skipped == {Result.REDEFERRED.value: 1} and not summary.ok
     assert summary.stopped is not None and "deferred an event again" in summary.stopped
     assert [status_of(request_id) for request_id in ids] == ["pending"] * 3
 
@@ -151,10 +151,13 @@ def test_a_function_that_keeps_throttling_gets_its_event_back_as_pending_and_the
     ids = seed(2)
     fake = FakeLambda(answer(Outcome.THROTTLED, "TooManyRequestsException: Rate Exceeded."))
 
-    summary = replay(fake, throttle_retries=3).run()
+    sleeps: list[float] = []
+    summary = replay(fake, throttle_budget_seconds=5, sleeps=sleeps).run()
 
-    assert len(fake.calls) == 4  # one record: the first try and three retries
-    assert summary.skipped == {"throttled": 1} and not summary.ok
+    # One record tried until the budget of back-off was spent; the second never tried.
+    assert len(fake.calls) == len(sleeps) + 1 > 3
+    assert sum(sleeps) <= 5
+    assert summary.skipped == {Result.THROTTLED.value: 1} and not summary.ok
     assert [status_of(request_id) for request_id in ids] == ["pending", "pending"]
     assert item(ids[0])[schema.ATTEMPTS]["N"] == "0"
 
@@ -166,7 +169,7 @@ def test_a_missing_function_stops_the_run_without_failing_any_record() -> None:
     summary = replay(fake).run()
 
     assert len(fake.calls) == 1
-    assert summary.skipped == {"refused by Lambda": 1} and summary.failed == 0
+    assert summary.skipped == {Result.REFUSED.value: 1} and summary.failed == 0
     assert [status_of(request_id) for request_id in ids] == ["pending"] * 3
 
 
