@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+import threading
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -112,11 +117,21 @@ def stack(moto_server: MotoServer, tmp_path: Path) -> Stack:
 
 @pytest.fixture
 def start_function(layer_dir: Path, tmp_path: Path) -> Iterator[Any]:
-    """Start an execution environment; gated (through the layer) unless gated=False."""
+    """Start an execution environment; gated (through the layer) unless gated=False.
+
+    The emulator answers only for the function name ``function``: a function that is
+    to be invoked through the Lambda API by name (replay) must be started with
+    ``function_name="function"``.
+    """
     started: list[Emulator] = []
 
     def start(
-        handler: str, environment: dict[str, str], *, gated: bool = True, code_dir: Path = HANDLERS_DIR
+        handler: str,
+        environment: dict[str, str],
+        *,
+        gated: bool = True,
+        code_dir: Path = HANDLERS_DIR,
+        function_name: str = "probe",
     ) -> Emulator:
         log = (tmp_path / f"emulator-{len(started)}.log").open("w")
         emulator = Emulator(
@@ -124,7 +139,7 @@ def start_function(layer_dir: Path, tmp_path: Path) -> Iterator[Any]:
             code_dir=code_dir,
             environment=environment,
             layer_dir=layer_dir if gated else None,
-            function_name="probe",
+            function_name=function_name,
             log=log,
         )
         started.append(emulator)
@@ -141,3 +156,102 @@ def invoke(emulator: Emulator, event: Any, **kwargs: Any) -> tuple[dict[str, Any
     """Invoke through the emulator's endpoint with boto3's Lambda client."""
     response = emulator.lambda_client().invoke(FunctionName="function", Payload=json.dumps(event).encode(), **kwargs)
     return response, json.loads(response["Payload"].read() or b"null")
+
+
+class LambdaFrontDoor:
+    """Lambda's front end for a function with reserved concurrency N, over N emulators.
+
+    The emulator runs one invocation at a time and crashes on a concurrent one
+    (aws/aws-lambda-runtime-interface-emulator#97). Lambda instead runs each invocation
+    in an idle execution environment, and answers 429 TooManyRequestsException when
+    the function's concurrency is used up; this does the same.
+    """
+
+    def __init__(self, backends: list[Emulator]) -> None:
+        self.idle: queue.SimpleQueue[str] = queue.SimpleQueue()
+        for backend in backends:
+            self.idle.put(backend.url)
+        self.throttled = 0
+        self.forwarded = 0
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> LambdaFrontDoor:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def _count(self, name: str) -> None:
+        with self._lock:
+            setattr(self, name, getattr(self, name) + 1)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        door = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                try:
+                    backend = door.idle.get_nowait()
+                except queue.Empty:
+                    door._count("throttled")
+                    self._answer(
+                        429,
+                        {"x-amzn-ErrorType": "TooManyRequestsException", "Content-Type": "application/json"},
+                        json.dumps({"Type": "User", "message": "Rate Exceeded."}).encode(),
+                    )
+                    return
+                try:
+                    door._count("forwarded")
+                    self._forward(backend, body)
+                finally:
+                    door.idle.put(backend)
+
+            def _forward(self, backend: str, body: bytes) -> None:
+                headers = {key: value for key, value in self.headers.items() if key.lower().startswith("x-amz")}
+                request = urllib.request.Request(backend + self.path, data=body, headers=headers, method="POST")
+                try:
+                    with urllib.request.urlopen(request, timeout=60) as response:
+                        status, answer, reply = response.status, response.headers, response.read()
+                except urllib.error.HTTPError as error:
+                    status, answer, reply = error.code, error.headers, error.read()
+                wanted = ("x-amz", "content-type")
+                kept = {key: value for key, value in answer.items() if key.lower().startswith(wanted)}
+                self._answer(status, kept, reply)
+
+            def _answer(self, status: int, headers: dict[str, str], body: bytes) -> None:
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # the test's output stays readable
+
+        return Handler
+
+
+@pytest.fixture
+def front_door() -> Iterator[Any]:
+    """``front_door(emulators)``: one Lambda endpoint over several execution environments."""
+    doors: list[LambdaFrontDoor] = []
+
+    def open_door(backends: list[Emulator]) -> LambdaFrontDoor:
+        door = LambdaFrontDoor(backends).start()
+        doors.append(door)
+        return door
+
+    yield open_door
+    for door in doors:
+        door.stop()
