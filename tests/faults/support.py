@@ -105,7 +105,8 @@ def gate_for(
     handler: Handler = refuse,
     *,
     fail_mode: FailMode = FailMode.LIVE,
+    ttl_seconds: float = 60.0,
 ) -> Gate:
-    source = WindowSource(fetch, ttl_seconds=60.0, fail_mode=fail_mode)
+    source = WindowSource(fetch, ttl_seconds=ttl_seconds, fail_mode=fail_mode)
     source.prime()
     return Gate(handler, source, store, OnDefer.RESPOND)
