@@ -16,9 +16,10 @@ from gate.replay.engine import (
     RecordResult,
     Replay,
     ReplayOptions,
+    Result,
     Summary,
 )
-from gate.replay.errors import ReplayRefusedError, WindowUnavailableError
+from gate.replay.errors import RecordNotFoundError, ReplayRefusedError, WindowUnavailableError
 from gate.replay.factory import Resources, build_replay
 from gate.replay.gatecheck import ensure_live
 from gate.replay.records import iso_ms
@@ -94,7 +95,9 @@ def replay(
     if dry_run:
         _dry_run(run, output)
         return
-    total = run.backlog() if not ids else len(ids)
+    if ids:
+        _check_ids(run)
+    total = run.backlog()
     total = min(total, limit) if limit else total
     if total == 0:
         output.line(f"nothing to replay for {function_name}")
@@ -118,6 +121,13 @@ def _check_gate(names: Names, function_name: str, *, force: bool, dry_run: bool,
         if not dry_run:
             raise
         output.error(f"note: a real replay would refuse now: {exc}")
+
+
+def _check_ids(run: Replay) -> None:
+    """An id that names no record is a typo: refuse before replaying anything."""
+    missing = [problem.request_id for problem in run.select()[0] if problem.result is Result.NOT_FOUND]
+    if missing:
+        raise RecordNotFoundError(f"no deferred record {', '.join(missing)}; nothing replayed")
 
 
 def _dry_run(run: Replay, output: Output) -> None:

@@ -145,3 +145,15 @@ def replay(
         sleep=sleeps.append if sleeps is not None else lambda _seconds: None,
         **kwargs,
     )
+
+
+NAMES_ENVIRONMENT = {"GATE_PARAMETER_NAME": PARAMETER, "GATE_TABLE_NAME": TABLE, "GATE_OVERFLOW_BUCKET": BUCKET}
+
+
+def run_cli(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Any:
+    """The click group in-process (stdout is not a terminal, so output is plain lines)."""
+    from click.testing import CliRunner
+
+    from gate.cli.main import cli
+
+    return CliRunner().invoke(cli, list(args), input=input, env={**NAMES_ENVIRONMENT, **(env or {})})
