@@ -85,11 +85,16 @@ def read_event(stack: Stack, item: dict[str, Any]) -> Any:
 
 
 def store_for(
-    stack: Stack, client_factory: ClientFactory | None = None, inline_limit_bytes: int = DEFAULT_INLINE_LIMIT_BYTES
+    stack: Stack,
+    client_factory: ClientFactory | None = None,
+    inline_limit_bytes: int = DEFAULT_INLINE_LIMIT_BYTES,
+    *,
+    overflow_bucket: bool = True,
 ) -> DeferredEventStore:
+    """The stack's store; ``overflow_bucket=False`` leaves GATE_OVERFLOW_BUCKET unset."""
     return DeferredEventStore(
         stack.table,
-        stack.bucket,
+        stack.bucket if overflow_bucket else None,
         inline_limit_bytes=inline_limit_bytes,
         client_factory=client_factory or stack.client,
     )
