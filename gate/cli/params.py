@@ -11,7 +11,7 @@ from gate.document import WindowDocumentError, parse_instant
 from gate.replay.records import TimeRange
 
 
-class InstantType(click.ParamType):
+class InstantType(click.ParamType[datetime]):
     """An ISO-8601 instant with a UTC offset, read by the window parser's own rules."""
 
     name = "ISO-8601"

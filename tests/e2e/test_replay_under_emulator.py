@@ -201,6 +201,25 @@ def test_replay_during_a_window_refuses_and_writes_nothing(stack: Stack, start_f
     assert stack.received() == []
 
 
+def test_a_forced_replay_into_a_window_goes_back_into_the_same_record(stack: Stack, start_function: Any) -> None:
+    # GIVEN two events deferred in maintenance, which is still on
+    stack.put_window(MAINTENANCE)
+    function = gated_function(stack, start_function)
+    defer(function, sent_events(2))
+    ids = sorted(record[schema.KEY]["S"] for record in stack.records())
+
+    # WHEN the operator forces a replay anyway
+    result = cli(stack, "replay", "--function", FUNCTION, "--yes", "--force", lambda_url=function.url)
+
+    # THEN the gate recognised the marker and put the first event back into its own record; the run stopped
+    assert result.returncode == 1
+    assert "re-deferred: 1" in result.stdout and "stopped: the gate deferred an event again" in result.stdout
+    records = {record[schema.KEY]["S"]: record for record in stack.records()}
+    assert sorted(records) == ids and statuses(stack) == {"pending": 2}
+    assert sorted(record.get(schema.REDEFERRALS, {"N": "0"})["N"] for record in records.values()) == ["0", "1"]
+    assert stack.received() == []
+
+
 def test_window_put_refuses_an_invalid_document_and_leaves_the_parameter(stack: Stack, tmp_path: Path) -> None:
     # GIVEN a parameter holding a valid document
     stack.put_window({"mode": "auto", "windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-02T02:00:00Z"}]})
