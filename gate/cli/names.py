@@ -63,6 +63,14 @@ class Names:
         """Optional: only events over the item limit need it."""
         return self._lookup(BUCKET_OUTPUT)
 
+    @property
+    def function(self) -> str | None:
+        """The stack's gated function (``functionName``), when --stack is given."""
+        if self.stack is None:
+            return None
+        value = self.stack_outputs().get(FUNCTION_OUTPUT)
+        return str(value) if value else None
+
     def _required(self, output: str, flag: str, variable: str) -> str:
         value = self._lookup(output)
         if not value:

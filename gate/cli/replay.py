@@ -27,7 +27,9 @@ from gate.replay.records import iso_ms
 
 @click.command()
 @name_options
-@click.option("--function", "function_name", required=True, help="The gated function whose events to replay.")
+@click.option(
+    "--function", "function_name", help="The gated function whose events to replay (default: the --stack's function)."
+)
 @click.option("--dry-run", is_flag=True, help="List what would be replayed; claim and invoke nothing.")
 @click.option("--limit", type=click.IntRange(min=1), help="Replay at most this many records.")
 @time_options
@@ -60,7 +62,7 @@ from gate.replay.records import iso_ms
 def replay(
     *,
     names: Names,
-    function_name: str,
+    function_name: str | None,
     dry_run: bool,
     limit: int | None,
     since: datetime | None,
@@ -79,6 +81,9 @@ def replay(
     Refuses (exit 1) while the gate would defer the function, unless --force.
     """
     output = Output()
+    function_name = function_name or names.function
+    if not function_name:
+        raise click.UsageError("missing --function NAME (or --stack NAME, whose functionName is used)")
     options = ReplayOptions(
         function_name,
         time_range=time_range(since, until),

@@ -62,3 +62,13 @@ def test_a_failing_pulumi_is_reported(tmp_path: Path) -> None:
     result = run_cli("window", "show", "--stack", "nope", env={**NO_NAMES, "PATH": path})
 
     assert result.exit_code == 1 and "pulumi stack output --stack nope` exited 255" in result.stderr
+
+
+def test_replay_takes_the_stacks_function_when_none_is_given(tmp_path: Path) -> None:
+    outputs = {"parameterName": PARAMETER, "tableName": "deferred", "bucketName": "overflow", "functionName": "orders"}
+    path = fake_pulumi(tmp_path, outputs)
+
+    result = run_cli("replay", "--stack", "dev", "--dry-run", env={**NO_NAMES, "PATH": path})
+
+    assert result.exit_code == 0, result.output
+    assert "would replay 0 record(s) of orders" in result.stdout
