@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from gate.errors import error_code
 from gate.replay.errors import EventUnavailableError
 from gate.replay.events import EventReader, client_context
 from gate.replay.invoke import Invocation, Invoker, Outcome
@@ -316,7 +317,10 @@ class Replay:
         if invocation.deferred:
             # The gate kept the event again, under a new record: the marker did not reach it.
             return RecordResult(record.request_id, Result.REDEFERRED, "stored as a new record")
-        self.events.delete_overflow(record)
+        try:
+            self.events.delete_overflow(record)
+        except Exception as exc:  # noqa: BLE001 - the event was delivered; a leftover object is only storage
+            return RecordResult(record.request_id, Result.REPLAYED, f"overflow object kept: {error_code(exc)}")
         return RecordResult(record.request_id, Result.REPLAYED)
 
     def _fail(self, record: Record, error: str) -> RecordResult:

@@ -281,3 +281,21 @@ def test_a_rate_paces_the_starts(concurrency: int) -> None:
 
     # Four starts at 2/s: the first at once, the rest booked half a second apart.
     assert len(sleeps) == 3 and all(0 < pause <= 1.5 + 1e-6 for pause in sleeps)
+
+
+def test_a_replayed_event_whose_overflow_object_cannot_be_deleted_is_still_replayed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    [request_id] = seed(1, inline_limit=1024, event=lambda _: {"blob": incompressible(20_000)})
+    run = replay(FakeLambda())
+
+    def refuse(_record: Any) -> None:
+        raise PermissionError("AccessDenied")
+
+    monkeypatch.setattr(run.events, "delete_overflow", refuse)
+    results: list[Any] = []
+    summary = run.run(results.append)
+
+    assert summary.replayed == 1 and summary.ok
+    assert results[0].detail == "overflow object kept: PermissionError"
+    assert status_of(request_id) == "replayed"
