@@ -194,6 +194,36 @@ def test_refreshes_racing_with_invocations_never_overlap_and_never_tear(capsys: 
     capsys.readouterr()
 
 
+def test_a_slow_refresh_blocks_only_the_invocation_that_runs_it() -> None:
+    # GIVEN a source in maintenance whose next fetch hangs until released
+    started, release = threading.Event(), threading.Event()
+    fetches: list[str] = []
+
+    def fetch() -> str:
+        fetches.append("fetch")
+        if len(fetches) > 1:
+            started.set()
+            release.wait(timeout=60)  # bounded, so a gate that waits here fails rather than hangs
+        return MAINTENANCE
+
+    source = WindowSource(fetch, ttl_seconds=0.0, fail_mode=FailMode.LIVE)
+    source.prime()
+    refreshing = threading.Thread(target=source.current)
+    refreshing.start()
+    assert started.wait(timeout=30)
+
+    # WHEN other invocations arrive while that refresh is stuck
+    decisions = [source.current() for _ in range(100)]
+    still_stuck = not release.is_set() and refreshing.is_alive()
+    release.set()
+    refreshing.join(timeout=30)
+
+    # THEN they were all answered from the cached document before it finished, and fetched nothing
+    assert still_stuck
+    assert {(decision.defer, decision.reason) for decision in decisions} == {(True, "mode is maintenance")}
+    assert len(fetches) == 2
+
+
 def test_invocations_racing_with_refreshes_are_each_handled_or_kept_exactly_once(stack: Stack) -> None:
     # GIVEN one gate whose document flips between maintenance and live on every refresh
     handled: list[str] = []
