@@ -20,6 +20,8 @@ COMMANDS: dict[str, str] = {
     "window": "gate.cli.window:window",
     "deferred": "gate.cli.deferred:deferred",
     "replay": "gate.cli.replay:replay",
+    "demo": "gate.cli.local:demo",
+    "sandbox": "gate.cli.local:sandbox",
 }
 
 

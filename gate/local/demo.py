@@ -17,16 +17,19 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from gate import schema
 from gate.local.resources import LocalResources
 from gate.local.servers import REPOSITORY_ROOT, Emulator, MotoServer, built_layer
-from gate.local.stack_config import load_stack_config
+from gate.local.stack_config import LocalStackConfig, load_stack_config
+from gate.schedule import decide
 
 SAMPLE_DIR = REPOSITORY_ROOT / "sample"
-FUNCTION_NAME = "maintenance-gate-dev-sample"
+# The emulator serves one function and routes only this name, so the sample runs as it.
+FUNCTION_NAME = "function"
 # The dev stack's TTL is for production; the demo edits the window and wants to see it now.
 DEMO_TTL_SECONDS = 1.0
 EVENTS_BEFORE, EVENTS_DURING = 2, 5
@@ -42,7 +45,7 @@ class Timeline:
     started: float = field(default_factory=time.monotonic)
     rows: list[tuple[str, str, str]] = field(default_factory=list)
 
-    def step(self, title: str, check: Callable[[], str]) -> None:
+    def step(self, title: str, check: Callable[[], str], summarize: Callable[[str], str] | None = None) -> None:
         elapsed = time.monotonic() - self.started
         self.say(f"[{elapsed:6.2f}s] {title}")
         try:
@@ -51,7 +54,9 @@ class Timeline:
             self.rows.append((title, "FAIL", str(exc)))
             self.say(f"          FAIL: {exc}")
             raise
-        self.rows.append((title, "ok", detail))
+        # The timeline shows the whole output; the summary keeps one line of it.
+        lines = [line.strip() for line in detail.strip().splitlines()] or ["ok"]
+        self.rows.append((title, "ok", summarize(detail) if summarize else lines[-1]))
         self.say(f"          {detail}")
 
     def summary(self) -> str:
@@ -82,6 +87,7 @@ def _story(timeline: Timeline, server: MotoServer, layer_dir: Path, workdir: Pat
     config = load_stack_config("dev")
     resources = LocalResources.named(server, "dev")
     receipts = workdir / "receipts.jsonl"
+    timeline.step("start a moto server (SSM, DynamoDB, S3)", lambda: f"listening on {server.url}")
     timeline.step("create parameter, table and bucket from Pulumi.dev.yaml", lambda: resources.create(config))
     gate_env = {
         **resources.gate_environment(config),
@@ -101,18 +107,34 @@ def _story(timeline: Timeline, server: MotoServer, layer_dir: Path, workdir: Pat
     cli.use(resources)
     with function:
         timeline.step("start the sample function behind the gate (emulator)", lambda: f"listening on {function.url}")
+        closing_mode = _closing_mode(config)
+        if closing_mode == "live":
+            timeline.step(
+                "the dev stack's own window is on now, so: window mode live",
+                lambda: cli.run("window", "mode", "live"),
+            )
+            time.sleep(DEMO_TTL_SECONDS + 0.2)
         sent_before = [{"order": n, "phase": "before"} for n in range(EVENTS_BEFORE)]
         timeline.step("invoke outside any window", lambda: _expect_handled(function, sent_before))
         timeline.step(
             "operator opens a window: window mode maintenance", lambda: cli.run("window", "mode", "maintenance")
         )
         time.sleep(DEMO_TTL_SECONDS + 0.2)
+        timeline.step(
+            "operator checks: status",
+            lambda: cli.run("status", "--function", FUNCTION_NAME),
+            summarize=lambda output: _line_with(output, "gate now"),
+        )
         sent_during = [{"order": n, "phase": "during", "amount": 10**20 + n} for n in range(EVENTS_DURING)]
         timeline.step("invoke during the window", lambda: _expect_deferred(function, sent_during, receipts))
         timeline.step(
-            "operator lists them: deferred list", lambda: cli.run("deferred", "list", "--function", FUNCTION_NAME)
+            "operator lists them: deferred list",
+            lambda: cli.run("deferred", "list", "--function", FUNCTION_NAME),
+            summarize=lambda output: f"{output.count(' pending ')} records pending",
         )
-        timeline.step("operator closes the window: window mode auto", lambda: cli.run("window", "mode", "auto"))
+        timeline.step(
+            f"operator closes the window: window mode {closing_mode}", lambda: cli.run("window", "mode", closing_mode)
+        )
         time.sleep(DEMO_TTL_SECONDS + 0.2)
         timeline.step(
             "operator replays: replay --function ... --yes",
@@ -121,6 +143,18 @@ def _story(timeline: Timeline, server: MotoServer, layer_dir: Path, workdir: Pat
         timeline.step("the handler received each deferred event once", lambda: _expect_delivered(receipts, sent_during))
         timeline.step("every record is replayed", lambda: _expect_all_replayed(resources))
     log.close()
+
+
+def _line_with(output: str, marker: str) -> str:
+    return next((line.strip() for line in output.splitlines() if marker in line), output.strip()[-80:])
+
+
+def _closing_mode(config: LocalStackConfig) -> str:
+    """``auto`` returns to the dev stack's own windows, unless one of them is on right now."""
+    now = datetime.now(timezone.utc)
+    soon = now + timedelta(minutes=2)
+    busy = decide(config.initial_window, now).defer or decide(config.initial_window, soon).defer
+    return "live" if busy else "auto"
 
 
 class _Cli:
@@ -142,7 +176,7 @@ class _Cli:
         output = (result.stdout + result.stderr).strip()
         if result.returncode != 0:
             raise DemoStepError(f"`gate {' '.join(args)}` exited {result.returncode}: {output[-500:]}")
-        return "\n          ".join(output.splitlines()[-12:]) or "ok"
+        return "\n          ".join(output.splitlines()) or "ok"
 
 
 def _invoke(function: Emulator, event: Any) -> Any:

@@ -27,7 +27,7 @@ def run_sandbox(
     code_dir: Path,
     *,
     stack: str = "dev",
-    function_name: str = "sandbox",
+    function_name: str = "function",
     stop: threading.Event | None = None,
     say: Callable[[str], None] = print,
 ) -> int:
