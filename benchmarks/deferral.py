@@ -1,8 +1,10 @@
 """defer_p50_ms, writes_per_deferral: an invocation inside a window, in process.
 
 The gate reads a parameter whose mode is ``maintenance`` and keeps each event (about
-1 KB, an SQS-style record) in DynamoDB on the moto server. The first deferral
-creates the DynamoDB client and is reported apart; the median is over the rest.
+1 KB, an SQS-style record) in DynamoDB on the moto server. Init has created the
+DynamoDB client, as the gate's does when it starts inside a window; the first
+deferral still opens the connection and is reported apart, the median is over the
+rest.
 Writes are the store's own ``writes`` counter, cross-checked with botocore hooks
 that count API calls and HTTP requests (retries would show as extra requests).
 """
@@ -67,7 +69,7 @@ def measure(stack: Stack, deferrals: int) -> Result:
         {"defer_p50_ms": median(timings[1:]) * 1000, "writes_per_deferral": built.store.writes / count},
         (
             f"deferral: {deferrals:,} deferrals of a {len(json.dumps(EVENT))}-byte event after a first one "
-            f"({timings[0] * 1000:.1f} ms, creates the client); per deferral {api_calls[0] / count:g} API calls, "
+            f"({timings[0] * 1000:.1f} ms, opens the connection); per deferral {api_calls[0] / count:g} API calls, "
             f"{requests[0] / count:g} HTTP requests",
         ),
     )

@@ -1,9 +1,12 @@
 """A real gate in this process, assembled the way ``gate.entry.build_gate`` assembles it.
 
 ``gate.entry`` builds its gate from ``os.environ`` at import time, so the benchmark
-puts the same parts together itself: a real boto3 SSM client against the moto
-server, a primed :class:`WindowSource`, and a :class:`DeferredEventStore`. The
-optional ``on_client`` callback sees every client before it is used (to count calls).
+puts the same parts together itself: a primed :class:`WindowSource` reading the
+parameter from the moto server, and a :class:`DeferredEventStore`. It reads through
+a real boto3 SSM client, where the shipped gate signs one request with
+``gate.ssm_fetch``, so that a botocore hook can count the calls; the hot path never
+fetches, and when to fetch is the source's decision either way. The optional
+``on_client`` callback sees every client before it is used.
 """
 
 from __future__ import annotations
@@ -66,9 +69,10 @@ def build_gate(
         return client
 
     source = WindowSource(ssm_fetcher(ssm, parameter), ttl_seconds=ttl_seconds, fail_mode=FailMode.LIVE)
-    with quiet_stdout():
-        source.prime()
     store = DeferredEventStore(table, bucket, inline_limit_bytes=350_000, client_factory=store_clients)
+    with quiet_stdout():
+        if source.prime().defer:
+            store.warm_up()  # as gate.entry does: the first deferral does not create the client
     return InProcessGate(Gate(handler, source, store, OnDefer.RESPOND), source, store, ssm)
 
 
