@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable
 from typing import Any
 
 from awslambdaric.lambda_context import LambdaContext
@@ -106,7 +105,7 @@ def refuse(event: Any, context: Any) -> Any:
 
 def gate_for(
     store: DeferredEventStore,
-    fetch: Fetch | Callable[[], str] = lambda: MAINTENANCE,
+    fetch: Fetch = lambda: MAINTENANCE,
     handler: Handler = refuse,
     *,
     fail_mode: FailMode = FailMode.LIVE,
