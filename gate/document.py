@@ -126,6 +126,8 @@ def parse_document(text: str) -> WindowDocument:
         raise WindowDocumentError(
             "document", f"{size} bytes", f"is larger than the {MAX_DOCUMENT_BYTES}-byte limit of an SSM parameter"
         )
+    if text.startswith("\ufeff"):
+        raise WindowDocumentError("document", text[:20], "starts with a byte-order mark; save it as UTF-8 without one")
     stripped = text.strip()
     if not stripped:
         raise WindowDocumentError("document", text, "is empty")
@@ -220,11 +222,8 @@ def _parse_time_of_day(value: Any, path: str) -> time:
 
 def _check_zone(value: Any, path: str) -> None:
     if not isinstance(value, str) or value not in _shipped_zone_names():
-        raise WindowDocumentError(
-            path,
-            value,
-            "is not an IANA time-zone name known to the tzdata package the layer ships, such as Europe/Rome",
-        )
+        # "Known" means known to the tzdata the layer ships, not just to this machine.
+        raise WindowDocumentError(path, value, "is not a known IANA time zone")
 
 
 @functools.cache

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from gate.document import AbsoluteWindow, Mode, RecurringWindow, WindowDocument
 
@@ -83,8 +84,10 @@ def _recurring_intervals(window: RecurringWindow, index: int, now: datetime) -> 
     """Occurrences of a weekly window from two days back to the horizon.
 
     Local wall times become instants through zoneinfo: a time in a spring-forward gap
-    lands after the gap, and one in a fall-back overlap means its first occurrence
-    (fold=0), so a window is never silently skipped on a DST day.
+    is read after the gap (shifted by its length), and one in a fall-back overlap means
+    its first occurrence (fold=0). A start that the shift carries past the end starts
+    at the clock jump instead, so only a window lying wholly inside a gap is absent
+    that day.
     """
     zone = window.zone
     label = _label(f"recurring[{index}]", window.name)
@@ -95,16 +98,38 @@ def _recurring_intervals(window: RecurringWindow, index: int, now: datetime) -> 
         if day.weekday() not in window.days:
             continue
         end_day = day + timedelta(days=1) if window.crosses_midnight else day
-        start = _local_instant(day, window, zone, at_end=False)
-        end = _local_instant(end_day, window, zone, at_end=True)
+        start = _local_instant(day, window.start, zone)
+        end = _local_instant(end_day, window.end, zone)
+        if end <= start and _in_gap(day, window.start, zone):
+            # Read after the gap, the start passed the end: keep the part of the window that exists.
+            start = _clock_jump(day, window.start, zone)
         if end > start:
             intervals.append(Interval(start, end, label))
     return intervals
 
 
-def _local_instant(day: date, window: RecurringWindow, zone: object, *, at_end: bool) -> datetime:
-    wall = datetime.combine(day, window.end if at_end else window.start, tzinfo=zone)  # type: ignore[arg-type]
-    return wall.astimezone(timezone.utc)
+def _local_instant(day: date, wall_time: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, wall_time, tzinfo=zone).astimezone(timezone.utc)
+
+
+def _in_gap(day: date, wall_time: time, zone: ZoneInfo) -> bool:
+    wall = datetime.combine(day, wall_time)
+    return _local_instant(day, wall_time, zone).astimezone(zone).replace(tzinfo=None) != wall
+
+
+def _clock_jump(day: date, wall_time: time, zone: ZoneInfo) -> datetime:
+    """The instant a spring-forward gap holding this wall time ends, to the second."""
+    wall = datetime.combine(day, wall_time, tzinfo=zone)
+    before = wall.replace(fold=1).astimezone(timezone.utc)  # read with the offset after the jump: earlier
+    after = wall.astimezone(timezone.utc)
+    offset_after = after.astimezone(zone).utcoffset()
+    while after - before > timedelta(seconds=1):
+        middle = before + timedelta(seconds=(after - before).total_seconds() // 2)
+        if middle.astimezone(zone).utcoffset() == offset_after:
+            after = middle
+        else:
+            before = middle
+    return after
 
 
 def _end_of_covered_block(intervals: list[Interval], now: datetime) -> datetime:

@@ -7,7 +7,8 @@ shares no code path with ``gate.schedule``:
 
 - a wall time that occurs twice (fall-back overlap) means its first occurrence;
 - a wall time that does not occur (spring-forward gap) is read after the gap, i.e.
-  shifted by the offset in force before the transition.
+  shifted by the offset in force before the transition; a start that this carries
+  past the window's end starts at the clock jump instead.
 """
 
 from __future__ import annotations
@@ -197,8 +198,24 @@ def reference_occurrences(document: WindowDocument, now: datetime) -> list[tuple
             if day.weekday() not in window.days:
                 continue
             end_day = day + timedelta(days=1) if window.end <= window.start else day
-            found.append((wall_to_instant(day, window.start, zone), wall_to_instant(end_day, window.end, zone)))
+            start, end = wall_to_instant(day, window.start, zone), wall_to_instant(end_day, window.end, zone)
+            if end <= start and not occurs(day, window.start, zone):
+                start = clock_jump_before(start, zone)
+            found.append((start, end))
     return found
+
+
+def occurs(day: date, wall: time, zone: ZoneInfo) -> bool:
+    naive = datetime.combine(day, wall)
+    return wall_to_instant(day, wall, zone).astimezone(zone).replace(tzinfo=None) == naive
+
+
+def clock_jump_before(instant: datetime, zone: ZoneInfo) -> datetime:
+    """Walk back minute by minute to the offset change (tz transitions fall on whole minutes)."""
+    offset = instant.astimezone(zone).utcoffset()
+    while (instant - timedelta(minutes=1)).astimezone(zone).utcoffset() == offset:
+        instant -= timedelta(minutes=1)
+    return instant
 
 
 def reference_defers(document: WindowDocument, now: datetime) -> bool:
