@@ -67,7 +67,10 @@ def defer(function: Emulator, events: list[dict[str, Any]]) -> None:
 
 
 def gated_function(stack: Stack, start_function: Any, handler: str = "probe.record") -> Emulator:
-    return start_function(handler, stack.gate_environment(), function_name=FUNCTION)  # type: ignore[no-any-return]
+    # Generous SSM timeouts: on a loaded machine a slow refresh would keep the window's
+    # document cached and re-defer replays; that path has its own tests (tests/faults).
+    environment = stack.gate_environment(GATE_SSM_CONNECT_TIMEOUT_SECONDS="5", GATE_SSM_READ_TIMEOUT_SECONDS="5")
+    return start_function(handler, environment, function_name=FUNCTION)  # type: ignore[no-any-return]
 
 
 def statuses(stack: Stack) -> Counter[str]:
