@@ -17,7 +17,9 @@ REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python benchmarks/run.py", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python benchmarks/run.py", description="Measure the gate against the original design."
+    )
     parser.add_argument("--quick", action="store_true", help="fewer calls; well under a minute")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON")
     args = parser.parse_args(argv)
