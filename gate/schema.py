@@ -22,6 +22,8 @@ QUEUE_ORDER = "deferred_order"
 # Set only once a record is finished; DynamoDB's TTL then removes it. Pending
 # records never carry it, so they never expire.
 EXPIRES_AT = "expires_at"
+# How long a finished record (and its overflow object's old version) is kept.
+DEFAULT_RETENTION_DAYS = 14
 
 FUNCTION_NAME = "function_name"
 FUNCTION_ARN = "function_arn"

@@ -41,7 +41,7 @@ class MaintenanceGateArgs:
     fail_mode: FailMode = FailMode.LIVE
     on_defer: OnDefer = OnDefer.RESPOND
     # How long finished records and replayed overflow objects are kept.
-    retention_days: int = 14
+    retention_days: int = schema.DEFAULT_RETENTION_DAYS
     # Deletion protection on the table, and no force-destroy of a bucket holding events.
     protect_data: bool = True
     # Where the layer zip is written (git-ignored); the layer is built from this checkout.

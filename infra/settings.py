@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pulumi
 
+from gate import schema
 from gate.config import FailMode, OnDefer
 from infra.window import InitialWindowError, initial_window_text
 from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES
@@ -32,7 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "cacheTtlSeconds": 10,
     "failMode": FailMode.LIVE.value,
     "onDefer": OnDefer.RESPOND.value,
-    "retentionDays": 14,
+    "retentionDays": schema.DEFAULT_RETENTION_DAYS,
     "protectData": True,
     "replayerEnabled": False,
     "replayerRate": 10,

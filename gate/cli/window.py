@@ -56,11 +56,18 @@ def show(names: Names, as_json: bool) -> None:
 
 
 @window.command()
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @write_options
-def put(names: Names, file: IO[str], dry_run: bool) -> None:
+def put(names: Names, file: IO[bytes], dry_run: bool) -> None:
     """Replace the document with FILE ('-' reads standard input)."""
-    document = parse_document(file.read())
+    raw = file.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.BadParameter(
+            f"{file.name}: not UTF-8 text ({exc.reason} at byte {exc.start})", param_hint="FILE"
+        ) from None
+    document = parse_document(text)
     _write(names, lambda _current: document, dry_run=dry_run, needs_current=False)
 
 
@@ -136,7 +143,9 @@ def _write(names: Names, change: Change, *, dry_run: bool, needs_current: bool =
     if dry_run:
         output.line("dry run: nothing written")
         return
-    response = ssm.put_parameter(Name=parameter, Value=after, Type="String", Overwrite=True)
+    # Intelligent-Tiering stays Standard (free) up to 4 KB and moves to Advanced only
+    # for a larger document, which a Standard parameter would refuse.
+    response = ssm.put_parameter(Name=parameter, Value=after, Type="String", Overwrite=True, Tier="Intelligent-Tiering")
     output.line(f"wrote {parameter} (version {response.get('Version', '?')})")
 
 

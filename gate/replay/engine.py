@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from gate import schema
 from gate.errors import error_code
 from gate.replay.errors import EventUnavailableError
 from gate.replay.events import EventReader, client_context
@@ -33,7 +34,7 @@ from gate.schema import Status
 # Longer than Lambda's longest function timeout (900 s): a live replayer's invocation
 # always ends, one way or the other, before its lease does.
 DEFAULT_LEASE_SECONDS = 960.0
-DEFAULT_RETENTION_DAYS = 7.0
+DEFAULT_RETENTION_DAYS = float(schema.DEFAULT_RETENTION_DAYS)
 # A throttled invocation is retried with full-jitter backoff for up to this long in
 # all, holding its lease (renewed before each try): when the function's concurrency
 # is used up, workers queue for it rather than give up.

@@ -19,20 +19,7 @@ from tests.unit.replay_support import (
 pytestmark = pytest.mark.usefixtures("aws")
 GOOD = '{"mode": "maintenance"}'
 NOT_UTF8 = "lone-surrogate-in-the-text"  # saved to a file, its bytes are not UTF-8
-CASES = [
-    pytest.param(
-        case,
-        id=case.id,
-        marks=[
-            pytest.mark.xfail(
-                case.id == NOT_UTF8,
-                strict=True,
-                reason="gate/cli/window.py: a file that is not UTF-8 escapes as UnicodeDecodeError (exit 1, traceback)",
-            )
-        ],
-    )
-    for case in MALFORMED_DOCUMENTS
-]
+CASES = [pytest.param(case, id=case.id) for case in MALFORMED_DOCUMENTS]
 
 
 def parameter_state() -> tuple[str, int]:
