@@ -88,7 +88,7 @@ class ParameterFetcher:
             "Error": {"Code": _error_type(payload, response.status_code), "Message": _message(payload)},
             "ResponseMetadata": {"HTTPStatusCode": response.status_code},
         }
-        raise ClientError(error, "GetParameter")  # type: ignore[arg-type]
+        raise ClientError(error, "GetParameter")
 
 
 def ssm_endpoint(region: str, environ: Mapping[str, str]) -> str:
