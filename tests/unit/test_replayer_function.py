@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from gate import schema
 from gate.replay.config import ReplayerConfig
 from gate.replay.errors import ReplayerConfigError
 from gate.replayer import drain
@@ -42,7 +43,7 @@ def test_settings_are_read_with_defaults() -> None:
 
     assert config.functions == (FUNCTION, "billing")
     assert config.rate_per_second == 2.5
-    assert config.retention_days == 7.0 and config.overflow_bucket == BUCKET
+    assert config.retention_days == schema.DEFAULT_RETENTION_DAYS and config.overflow_bucket == BUCKET
 
 
 @pytest.mark.parametrize(
