@@ -73,7 +73,7 @@ def build_gate(
     with quiet_stdout():
         if source.prime().defer:
             store.warm_up()  # as gate.entry does: the first deferral does not create the client
-    return InProcessGate(Gate(handler, source, store, OnDefer.RESPOND), source, store, ssm)
+    return InProcessGate(Gate(handler, source, lambda: store, OnDefer.RESPOND), source, store, ssm)
 
 
 @contextlib.contextmanager

@@ -13,8 +13,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timezone
 from enum import Enum
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 # SSM's advanced tier caps a parameter at 8 KB; anything larger could never be stored.
 MAX_DOCUMENT_BYTES = 8192
@@ -79,6 +81,9 @@ class RecurringWindow:
 
     @property
     def zone(self) -> ZoneInfo:
+        # Imported on first use: a document without recurring windows never needs it.
+        from zoneinfo import ZoneInfo
+
         return ZoneInfo(self.timezone)
 
     def to_json(self) -> dict[str, Any]:

@@ -1,89 +1,53 @@
-"""The gate itself: run the handler, or keep the event and answer for it."""
+"""The gate itself: run the handler, or hand the event to the deferrer.
+
+This is the hot path of every invocation, so it holds nothing else: what a
+deferral needs is imported the first time one happens.
+"""
 
 from __future__ import annotations
 
-import time
-from typing import Any
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from gate import telemetry
-from gate.codec import EventEncodingError, encode_event
 from gate.config import OnDefer
-from gate.replay_marker import replayed_request_id
 from gate.resolve import Handler
-from gate.responses import EventDeferredError, deferred_response
-from gate.schedule import Decision
 from gate.source import WindowSource
-from gate.store import Deferral, DeferralStoreError, DeferredEventStore
+
+if TYPE_CHECKING:
+    from gate.deferral import Deferrer
+    from gate.store import DeferredEventStore
 
 
 class Gate:
-    def __init__(self, handler: Handler, source: WindowSource, store: DeferredEventStore, on_defer: OnDefer) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        source: WindowSource,
+        make_store: Callable[[], DeferredEventStore],
+        on_defer: OnDefer,
+    ) -> None:
         self._handler = handler
         self._current = source.current
-        self._store = store
+        self._make_store = make_store
         self._on_defer = on_defer
+        self._deferrer: Deferrer | None = None
+        self._deferrer_lock = threading.Lock()
 
     def __call__(self, event: Any, context: Any) -> Any:
         # The hot path: one cached decision, then the handler. No I/O, no parsing.
         decision = self._current()
         if decision.defer:
-            return self._defer(event, context, decision)
+            return self.deferrer().defer(event, context, decision)
         return self._handler(event, context)
 
-    def _defer(self, event: Any, context: Any, decision: Decision) -> Any:
-        now = time.time()
-        request_id = context.aws_request_id
-        replay_of = replayed_request_id(context)
-        try:
-            encoded = encode_event(event)
-            deferral = Deferral(
-                request_id=request_id,
-                function_name=context.function_name,
-                function_arn=context.invoked_function_arn,
-                deferred_at_ms=int(now * 1000),
-                event=encoded,
-                window=decision.window or decision.reason,
-                client_context=None if replay_of else client_context_of(context),
-                identity=identity_of(context),
-            )
-            outcome = self._store.requeue(replay_of, deferral) if replay_of else self._store.defer(deferral)
-        except (DeferralStoreError, EventEncodingError) as exc:
-            telemetry.log("deferral failed", level="ERROR", request_id=request_id, error=str(exc))
-            telemetry.metric("DeferralErrors", 1, FunctionName=context.function_name)
-            raise
-        telemetry.log(
-            "invocation deferred",
-            request_id=request_id,
-            function=context.function_name,
-            outcome=outcome,
-            replay_of=replay_of,
-            event_bytes=encoded.size,
-            stored_bytes=len(encoded.body),
-            reason=decision.reason,
-        )
-        telemetry.metric("Deferrals", 1, FunctionName=context.function_name)
-        if self._on_defer is OnDefer.ERROR:
-            raise EventDeferredError(f"invocation {request_id} deferred: {decision.reason}")
-        return deferred_response(event, request_id, decision.retry_after_seconds(now))
+    def deferrer(self) -> Deferrer:
+        deferrer = self._deferrer
+        if deferrer is None:
+            with self._deferrer_lock:
+                if self._deferrer is None:
+                    from gate.deferral import Deferrer
 
-
-def client_context_of(context: Any) -> dict[str, Any] | None:
-    client_context = getattr(context, "client_context", None)
-    if client_context is None:
-        return None
-    client = getattr(client_context, "client", None)
-    data = {
-        "custom": getattr(client_context, "custom", None),
-        "env": getattr(client_context, "env", None),
-        "client": {slot: getattr(client, slot, None) for slot in getattr(client, "__slots__", ())} if client else None,
-    }
-    return {key: value for key, value in data.items() if value}
-
-
-def identity_of(context: Any) -> dict[str, Any] | None:
-    identity = getattr(context, "identity", None)
-    data = {
-        "cognito_identity_id": getattr(identity, "cognito_identity_id", None),
-        "cognito_identity_pool_id": getattr(identity, "cognito_identity_pool_id", None),
-    }
-    return {key: value for key, value in data.items() if value} or None
+                    self._deferrer = Deferrer(self._make_store(), self._on_defer)
+                deferrer = self._deferrer
+        return deferrer

@@ -10,9 +10,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from gate.document import AbsoluteWindow, Mode, RecurringWindow, WindowDocument
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 # How far ahead recurring windows are expanded. Every recurring window occurs at
 # least weekly, so eight days always reaches the next boundary of any single one.

@@ -33,14 +33,16 @@ class ParameterFetcher:
         max_attempts: int = 2,
         environ: Mapping[str, str] | None = None,
     ) -> None:
-        import botocore.session
+        # Imported here, not per request: the first request may run on the priming thread
+        # while the handler's own imports hold the import machinery.
+        from botocore.auth import SigV4Auth  # noqa: F401
+        from botocore.awsrequest import AWSRequest  # noqa: F401
+        from botocore.exceptions import ClientError  # noqa: F401
         from botocore.httpsession import URLLib3Session
 
         env = os.environ if environ is None else environ
-        session = botocore.session.Session()
-        self._region = session.get_config_variable("region") or "us-east-1"
+        self._region, self._credentials = _region_and_credentials(env)
         self._endpoint = ssm_endpoint(self._region, env)
-        self._credentials = session.get_credentials()
         self._http = URLLib3Session(timeout=(connect_timeout, read_timeout))
         self._body = json.dumps({"Name": parameter_name})
         self._max_attempts = max_attempts
@@ -89,6 +91,24 @@ class ParameterFetcher:
             "ResponseMetadata": {"HTTPStatusCode": response.status_code},
         }
         raise ClientError(error, "GetParameter")
+
+
+def _region_and_credentials(env: Mapping[str, str]) -> tuple[str, Any]:
+    """Lambda always sets the region and the role's keys in the environment; use them directly.
+
+    A botocore Session would find the same values, but building one costs ~7 ms of a
+    cold start. Elsewhere (an operator's machine, a profile) fall back to its full chain.
+    """
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    access_key, secret_key = env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY")
+    if region and access_key and secret_key:
+        from botocore.credentials import Credentials
+
+        return region, Credentials(access_key, secret_key, env.get("AWS_SESSION_TOKEN"))
+    import botocore.session
+
+    session = botocore.session.Session()
+    return region or session.get_config_variable("region") or "us-east-1", session.get_credentials()
 
 
 def ssm_endpoint(region: str, environ: Mapping[str, str]) -> str:

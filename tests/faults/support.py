@@ -113,4 +113,4 @@ def gate_for(
 ) -> Gate:
     source = WindowSource(fetch, ttl_seconds=ttl_seconds, fail_mode=fail_mode)
     source.prime()
-    return Gate(handler, source, store, OnDefer.RESPOND)
+    return Gate(handler, source, lambda: store, OnDefer.RESPOND)

@@ -42,7 +42,7 @@ def handler(event: Any, context: Any) -> Any:
 def make_gate(document: str, store: RecordingStore, on_defer: OnDefer = OnDefer.RESPOND) -> Gate:
     source = WindowSource(lambda: document, ttl_seconds=60, fail_mode=FailMode.LIVE)
     source.prime()
-    return Gate(handler, source, store, on_defer)  # type: ignore[arg-type]
+    return Gate(handler, source, lambda: store, on_defer)  # type: ignore[arg-type]
 
 
 def test_outside_a_window_the_handler_runs_and_nothing_is_stored() -> None:

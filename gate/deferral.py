@@ -1,0 +1,85 @@
+"""Keeping an event: encode it, store it durably, log ids and sizes, and answer for the handler.
+
+Loaded with the first deferral, so an execution environment that never defers never
+imports (or, on Lambda's read-only /opt, compiles) any of this.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from gate import telemetry
+from gate.codec import EventEncodingError, encode_event
+from gate.config import OnDefer
+from gate.replay_marker import replayed_request_id
+from gate.responses import EventDeferredError, deferred_response
+from gate.schedule import Decision
+from gate.store import Deferral, DeferralStoreError, DeferredEventStore
+
+
+class Deferrer:
+    def __init__(self, store: DeferredEventStore, on_defer: OnDefer) -> None:
+        self._store = store
+        self._on_defer = on_defer
+
+    def warm_up(self) -> None:
+        self._store.warm_up()
+
+    def defer(self, event: Any, context: Any, decision: Decision) -> Any:
+        now = time.time()
+        request_id = context.aws_request_id
+        replay_of = replayed_request_id(context)
+        try:
+            encoded = encode_event(event)
+            deferral = Deferral(
+                request_id=request_id,
+                function_name=context.function_name,
+                function_arn=context.invoked_function_arn,
+                deferred_at_ms=int(now * 1000),
+                event=encoded,
+                window=decision.window or decision.reason,
+                client_context=None if replay_of else client_context_of(context),
+                identity=identity_of(context),
+            )
+            outcome = self._store.requeue(replay_of, deferral) if replay_of else self._store.defer(deferral)
+        except (DeferralStoreError, EventEncodingError) as exc:
+            telemetry.log("deferral failed", level="ERROR", request_id=request_id, error=str(exc))
+            telemetry.metric("DeferralErrors", 1, FunctionName=context.function_name)
+            raise
+        telemetry.log(
+            "invocation deferred",
+            request_id=request_id,
+            function=context.function_name,
+            outcome=outcome,
+            replay_of=replay_of,
+            event_bytes=encoded.size,
+            stored_bytes=len(encoded.body),
+            reason=decision.reason,
+        )
+        telemetry.metric("Deferrals", 1, FunctionName=context.function_name)
+        if self._on_defer is OnDefer.ERROR:
+            raise EventDeferredError(f"invocation {request_id} deferred: {decision.reason}")
+        return deferred_response(event, request_id, decision.retry_after_seconds(now))
+
+
+def client_context_of(context: Any) -> dict[str, Any] | None:
+    client_context = getattr(context, "client_context", None)
+    if client_context is None:
+        return None
+    client = getattr(client_context, "client", None)
+    data = {
+        "custom": getattr(client_context, "custom", None),
+        "env": getattr(client_context, "env", None),
+        "client": {slot: getattr(client, slot, None) for slot in getattr(client, "__slots__", ())} if client else None,
+    }
+    return {key: value for key, value in data.items() if value}
+
+
+def identity_of(context: Any) -> dict[str, Any] | None:
+    identity = getattr(context, "identity", None)
+    data = {
+        "cognito_identity_id": getattr(identity, "cognito_identity_id", None),
+        "cognito_identity_pool_id": getattr(identity, "cognito_identity_pool_id", None),
+    }
+    return {key: value for key, value in data.items() if value} or None
