@@ -2,11 +2,9 @@
 
 ``gate.entry`` builds its gate from ``os.environ`` at import time, so the benchmark
 puts the same parts together itself: a primed :class:`WindowSource` reading the
-parameter from the moto server, and a :class:`DeferredEventStore`. It reads through
-a real boto3 SSM client, where the shipped gate signs one request with
-``gate.ssm_fetch``, so that a botocore hook can count the calls; the hot path never
-fetches, and when to fetch is the source's decision either way. The optional
-``on_client`` callback sees every client before it is used.
+parameter from the moto server through the shipped :class:`ParameterFetcher`, and a
+:class:`DeferredEventStore`. Every GetParameter request is counted on its way out;
+the optional ``on_client`` callback sees every store client before it is used.
 """
 
 from __future__ import annotations
@@ -17,12 +15,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from gate.clients import ssm_client, store_client
+from gate.clients import store_client
 from gate.config import FailMode, OnDefer
 from gate.gatekeeper import Gate
 from gate.local.servers import LOCAL_REGION
 from gate.resolve import Handler
-from gate.source import WindowSource, ssm_fetcher
+from gate.source import WindowSource
+from gate.ssm_fetch import ParameterFetcher
 from gate.store import DeferredEventStore
 
 ClientHook = Callable[[str, Any], None]
@@ -45,7 +44,19 @@ class InProcessGate:
     gate: Gate
     source: WindowSource
     store: DeferredEventStore
-    ssm: Any
+    fetch: CountingFetch
+
+
+class CountingFetch:
+    """The gate's own fetcher, counting the GetParameter calls it makes."""
+
+    def __init__(self, parameter: str) -> None:
+        self._fetch = ParameterFetcher(parameter, connect_timeout=1.0, read_timeout=1.0)
+        self.calls = 0
+
+    def __call__(self) -> str:
+        self.calls += 1
+        return self._fetch()
 
 
 def build_gate(
@@ -58,9 +69,7 @@ def build_gate(
     on_client: ClientHook | None = None,
 ) -> InProcessGate:
     """Build and prime a gate; boto3's defaults must already point at the moto server."""
-    ssm = ssm_client()
-    if on_client is not None:
-        on_client("ssm", ssm)
+    fetch = CountingFetch(parameter)
 
     def store_clients(service: str) -> Any:
         client = store_client(service)
@@ -68,12 +77,12 @@ def build_gate(
             on_client(service, client)
         return client
 
-    source = WindowSource(ssm_fetcher(ssm, parameter), ttl_seconds=ttl_seconds, fail_mode=FailMode.LIVE)
+    source = WindowSource(fetch, ttl_seconds=ttl_seconds, fail_mode=FailMode.LIVE)
     store = DeferredEventStore(table, bucket, inline_limit_bytes=350_000, client_factory=store_clients)
     with quiet_stdout():
         if source.prime().defer:
             store.warm_up()  # as gate.entry does: the first deferral does not create the client
-    return InProcessGate(Gate(handler, source, lambda: store, OnDefer.RESPOND), source, store, ssm)
+    return InProcessGate(Gate(handler, source, lambda: store, OnDefer.RESPOND), source, store, fetch)
 
 
 @contextlib.contextmanager

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-# SSM only affects freshness: fail fast and keep serving the cached document.
+# Window reads by the replayer only affect when it starts: fail fast.
 SSM_MAX_ATTEMPTS = 2
 # DynamoDB and S3 hold the event itself: a little more patience before failing the
 # invocation, still well inside a typical function timeout.
@@ -34,6 +34,7 @@ def make_client(service: str, *, connect_timeout: float, read_timeout: float, ma
 
 
 def ssm_client(connect_timeout: float = 1.0, read_timeout: float = 1.0) -> Any:
+    """For the replayer; the gate itself reads the window with gate.ssm_fetch, which skips the model load."""
     return make_client("ssm", connect_timeout=connect_timeout, read_timeout=read_timeout, max_attempts=SSM_MAX_ATTEMPTS)
 
 

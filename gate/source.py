@@ -118,11 +118,3 @@ class WindowSource:
         if self._failure is not None:
             telemetry.log("window document refresh recovered", previous_error=self._failure)
             self._failure = None
-
-
-def ssm_fetcher(client: object, parameter_name: str) -> Fetch:
-    def fetch() -> str:
-        response = client.get_parameter(Name=parameter_name)  # type: ignore[attr-defined]
-        return str(response["Parameter"]["Value"])
-
-    return fetch
