@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TypeVar
 
+from gate import environment
+
 
 class GateConfigError(ValueError):
     """Raised at init when a GATE_* variable is missing or has a value the gate cannot use."""
@@ -64,23 +66,11 @@ class GateConfig:
 
 
 def _required(env: Mapping[str, str], name: str) -> str:
-    value = env.get(name, "").strip()
-    if not value:
-        raise GateConfigError(f"{name} is not set; the gate needs it (see README: gating a function)")
-    return value
+    return environment.required(env, name, GateConfigError, "the gate needs it (see README: gating a function)")
 
 
 def _number(env: Mapping[str, str], name: str, default: float, *, low: float, high: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise GateConfigError(f"{name}={raw!r} is not a number") from None
-    if not low <= value <= high:
-        raise GateConfigError(f"{name}={raw!r} must be between {low:g} and {high:g}")
-    return value
+    return environment.number(env, name, default, low=low, high=high, error=GateConfigError)
 
 
 _Choice = TypeVar("_Choice", FailMode, OnDefer)

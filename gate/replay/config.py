@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from gate import environment
 from gate.replay.engine import DEFAULT_LEASE_SECONDS, DEFAULT_RETENTION_DAYS
 from gate.replay.errors import ReplayerConfigError
 
@@ -42,10 +43,7 @@ class ReplayerConfig:
 
 
 def _required(env: Mapping[str, str], name: str) -> str:
-    value = env.get(name, "").strip()
-    if not value:
-        raise ReplayerConfigError(f"{name} is not set; the replayer function needs it")
-    return value
+    return environment.required(env, name, ReplayerConfigError, "the replayer function needs it")
 
 
 def _names(env: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -56,13 +54,4 @@ def _names(env: Mapping[str, str], name: str) -> tuple[str, ...]:
 
 
 def _number(env: Mapping[str, str], name: str, default: float, *, low: float, high: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ReplayerConfigError(f"{name}={raw!r} is not a number") from None
-    if not low <= value <= high:
-        raise ReplayerConfigError(f"{name}={raw!r} must be between {low:g} and {high:g}")
-    return value
+    return environment.number(env, name, default, low=low, high=high, error=ReplayerConfigError)

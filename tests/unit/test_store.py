@@ -4,32 +4,17 @@ from __future__ import annotations
 
 import random
 import string
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from gate import codec, schema
 from gate.codec import encode_event
 from gate.store import DUPLICATE, REQUEUED, STORED, Deferral, DeferralStoreError, DeferredEventStore
+from tests.unit.replay_support import BUCKET, TABLE, aws  # noqa: F401 - aws is a fixture
 
-TABLE, BUCKET = "deferred", "overflow"
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "x",
-        "AWS_SECRET_ACCESS_KEY": "x",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        schema.create_table(boto3.client("dynamodb"), TABLE)
-        boto3.client("s3").create_bucket(Bucket=BUCKET)
-        yield
+pytestmark = pytest.mark.usefixtures("aws")
 
 
 def make_store(bucket: str | None = BUCKET, inline_limit: int = 350_000) -> DeferredEventStore:
@@ -56,7 +41,7 @@ def get_item(request_id: str) -> dict[str, Any]:
     return boto3.client("dynamodb").get_item(TableName=TABLE, Key={schema.KEY: {"S": request_id}})["Item"]  # type: ignore[no-any-return]
 
 
-def test_a_deferral_writes_one_pending_record_with_its_event(aws: None) -> None:
+def test_a_deferral_writes_one_pending_record_with_its_event() -> None:
     store = make_store()
     event = {"order": 7, "lines": [1, 2, 3]}
 
@@ -73,13 +58,13 @@ def test_a_deferral_writes_one_pending_record_with_its_event(aws: None) -> None:
     assert store.writes == 1
 
 
-def test_the_same_request_id_twice_is_one_record(aws: None) -> None:
+def test_the_same_request_id_twice_is_one_record() -> None:
     store = make_store()
 
     assert [store.defer(deferral({"n": 1})), store.defer(deferral({"n": 1}))] == [STORED, DUPLICATE]
 
 
-def test_an_oversized_event_goes_to_s3_and_the_item_points_at_it(aws: None) -> None:
+def test_an_oversized_event_goes_to_s3_and_the_item_points_at_it() -> None:
     store = make_store(inline_limit=1024)
     event = {"blob": incompressible(5000) + "😀"}
 
@@ -93,7 +78,7 @@ def test_an_oversized_event_goes_to_s3_and_the_item_points_at_it(aws: None) -> N
     assert codec.decode_event(body, item[schema.EVENT_ENCODING]["S"]) == event
 
 
-def test_an_oversized_event_without_a_bucket_fails_and_writes_nothing(aws: None) -> None:
+def test_an_oversized_event_without_a_bucket_fails_and_writes_nothing() -> None:
     store = make_store(bucket=None, inline_limit=1024)
 
     with pytest.raises(DeferralStoreError, match="GATE_OVERFLOW_BUCKET is not set"):
@@ -103,18 +88,13 @@ def test_an_oversized_event_without_a_bucket_fails_and_writes_nothing(aws: None)
 
 
 def test_a_missing_table_is_a_store_error() -> None:
-    with mock_aws():
-        store = DeferredEventStore(
-            "absent",
-            None,
-            inline_limit_bytes=350_000,
-            client_factory=lambda s: boto3.client(s, region_name="us-east-1"),
-        )
-        with pytest.raises(DeferralStoreError, match="ResourceNotFoundException"):
-            store.defer(deferral({"n": 1}))
+    store = DeferredEventStore("absent", None, inline_limit_bytes=350_000, client_factory=boto3.client)
+
+    with pytest.raises(DeferralStoreError, match="ResourceNotFoundException"):
+        store.defer(deferral({"n": 1}))
 
 
-def test_requeue_puts_a_leased_record_back_to_pending(aws: None) -> None:
+def test_requeue_puts_a_leased_record_back_to_pending() -> None:
     store = make_store()
     store.defer(deferral({"n": 1}))
     boto3.client("dynamodb").update_item(
@@ -134,7 +114,7 @@ def test_requeue_puts_a_leased_record_back_to_pending(aws: None) -> None:
     assert boto3.client("dynamodb").scan(TableName=TABLE)["Count"] == 1
 
 
-def test_requeue_of_a_vanished_record_keeps_the_event_under_its_original_id(aws: None) -> None:
+def test_requeue_of_a_vanished_record_keeps_the_event_under_its_original_id() -> None:
     store = make_store()
 
     outcome = store.requeue("req-gone", deferral({"n": 2}, request_id="req-replay"))
