@@ -175,3 +175,23 @@ def test_the_replayer_runs_on_its_own_schedule(with_replayer: Run) -> None:
         "InvokeTarget": (["lambda:InvokeFunction"], [with_replayer.arn(FUNCTION, "-replayer")])
     }
     assert with_replayer.one(LAYER).inputs["layerName"] == "maintenance-gate-dev"
+
+
+def test_no_output_carries_the_window_a_secret_or_a_payload() -> None:
+    # GIVEN an initial window whose name is a marker, with the replayer on (more outputs)
+    marker = "PLANTED-WINDOW-MARKER"
+    window = {
+        "mode": "auto",
+        "windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-02T02:00:00Z", "name": marker}],
+    }
+
+    # WHEN the stack runs
+    result = run_stack(config={"initialWindow": window, "replayerEnabled": True})
+
+    # THEN every output is a plain name or ARN: no secret, no document, no marker
+    assert result.secret_outputs == set()
+    for name, value in result.outputs.items():
+        assert isinstance(value, str), name
+        assert marker not in value and "{" not in value, name
+    parameter = result.one(PARAMETER)
+    assert marker in str(parameter.inputs["value"])  # it did reach the stack, so the check above can fail
