@@ -21,7 +21,7 @@ from typing import Any
 import boto3
 import pytest
 
-from gate import schema
+from gate import codec, schema
 from gate.local.servers import Emulator, LocalServerError, MotoServer, built_layer, emulator_path
 
 HANDLERS_DIR = Path(__file__).resolve().parent / "handlers"
@@ -102,6 +102,14 @@ class Stack:
         if not self.received_file.exists():
             return []
         return [json.loads(line) for line in self.received_file.read_text().splitlines()]
+
+    def stored_event(self, item: dict[str, Any]) -> Any:
+        """The event a record keeps, from DynamoDB or the overflow bucket, decoded by gate.codec."""
+        if schema.OVERFLOW_KEY in item:
+            body = self.s3.get_object(Bucket=self.bucket, Key=item[schema.OVERFLOW_KEY]["S"])["Body"].read()
+        else:
+            body = item[schema.EVENT]["B"]
+        return codec.decode_event(body, item[schema.EVENT_ENCODING]["S"])
 
     def records(self) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []

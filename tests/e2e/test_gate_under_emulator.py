@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from botocore.exceptions import ClientError
 
-from gate import codec, schema
+from gate import schema
 from gate.codec import encode_event
 from gate.local.servers import LOCAL_REGION, Emulator
 from gate.store import DUPLICATE, STORED, Deferral, DeferredEventStore
@@ -23,14 +23,6 @@ from tests.e2e.conftest import Stack, invoke
 pytestmark = pytest.mark.e2e
 
 MAINTENANCE = {"mode": "maintenance"}
-
-
-def stored_event(stack: Stack, item: dict[str, Any]) -> Any:
-    if schema.OVERFLOW_KEY in item:
-        body = stack.s3.get_object(Bucket=stack.bucket, Key=item[schema.OVERFLOW_KEY]["S"])["Body"].read()
-    else:
-        body = item[schema.EVENT]["B"]
-    return codec.decode_event(body, item[schema.EVENT_ENCODING]["S"])
 
 
 def test_outside_a_window_the_handler_answers(stack: Stack, start_function: Any) -> None:
@@ -60,7 +52,7 @@ def test_inside_a_window_the_event_is_kept_and_the_handler_does_not_run(stack: S
     assert record[schema.STATUS]["S"] == "pending"
     assert record[schema.FUNCTION_NAME]["S"] == "probe"
     assert record[schema.WINDOW]["S"] == "mode is maintenance"
-    assert stored_event(stack, record) == event
+    assert stack.stored_event(record) == event
 
 
 def test_an_absolute_window_answers_an_http_event_with_503_and_retry_after(stack: Stack, start_function: Any) -> None:
@@ -112,7 +104,7 @@ def test_a_five_megabyte_event_round_trips_through_the_overflow_bucket(stack: St
     assert payload["deferred"] is True
     [record] = stack.records()
     assert schema.OVERFLOW_KEY in record and schema.EVENT not in record
-    assert stored_event(stack, record) == event
+    assert stack.stored_event(record) == event
 
 
 def test_a_second_delivery_of_one_request_id_leaves_one_record(stack: Stack) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from awslambdaric.lambda_context import LambdaContext
 
-from gate import clients, codec, schema
+from gate import clients
 from gate.config import DEFAULT_INLINE_LIMIT_BYTES, FailMode, OnDefer
 from gate.gatekeeper import Gate
 from gate.local.servers import LOCAL_REGION
@@ -72,15 +72,6 @@ def logged(records: list[dict[str, Any]], message: str) -> list[dict[str, Any]]:
 
 def metric_values(records: list[dict[str, Any]], name: str) -> list[Any]:
     return [record[name] for record in records if "_aws" in record and name in record]
-
-
-def read_event(stack: Stack, item: dict[str, Any]) -> Any:
-    """The event a record keeps, from DynamoDB or the overflow bucket, decoded by gate.codec."""
-    if schema.OVERFLOW_KEY in item:
-        body = stack.s3.get_object(Bucket=stack.bucket, Key=item[schema.OVERFLOW_KEY]["S"])["Body"].read()
-    else:
-        body = item[schema.EVENT]["B"]
-    return codec.decode_event(body, item[schema.EVENT_ENCODING]["S"])
 
 
 def store_for(

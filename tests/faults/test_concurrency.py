@@ -33,7 +33,6 @@ from tests.faults.support import (
     gate_for,
     lambda_context,
     logged,
-    read_event,
     store_for,
     telemetry_records,
 )
@@ -69,7 +68,7 @@ def test_eight_processes_deferring_one_request_id_make_one_record(stack: Stack) 
     [winner] = [index for index, outcome in outcomes.items() if outcome == STORED]
     [record] = stack.records()
     assert record[schema.KEY]["S"] == request_id
-    assert read_event(stack, record) == {"process": winner}
+    assert stack.stored_event(record) == {"process": winner}
     assert all(worker.exitcode == 0 for worker in workers)
 
 
@@ -127,7 +126,7 @@ def test_five_thousand_deferrals_are_all_kept_and_replayed_once(
     )
     assert outcomes == {STORED: LOAD_DEFERRALS}
     records = stack.records()
-    kept = {record[schema.KEY]["S"]: read_event(stack, record) for record in records}
+    kept = {record[schema.KEY]["S"]: stack.stored_event(record) for record in records}
     assert kept == sent
     assert sum(schema.OVERFLOW_KEY in record for record in records) == LOAD_DEFERRALS // 100
 

@@ -18,7 +18,7 @@ from gate import codec, schema
 from gate.config import DEFAULT_INLINE_LIMIT_BYTES
 from gate.replay_marker import MAX_CLIENT_CONTEXT_BYTES
 from tests.e2e.conftest import Stack
-from tests.faults.support import gate_for, lambda_context, read_event, store_for
+from tests.faults.support import gate_for, lambda_context, store_for
 from tests.properties.json_values import same_json
 
 
@@ -66,7 +66,7 @@ def test_an_event_is_kept_as_an_equal_json_value(stack: Stack, name: str) -> Non
 
     assert answer["deferred"] is True
     [record] = stack.records()
-    assert same_json(read_event(stack, record), EVENTS[name])
+    assert same_json(stack.stored_event(record), EVENTS[name])
 
 
 def padded(body_bytes: int) -> dict[str, str]:
@@ -106,7 +106,7 @@ def test_the_inline_limit_is_exact(stack: Stack, size: int, inline: bool) -> Non
     # THEN it stays in the record up to the limit, and goes to S3 past it: equal either way
     [record] = stack.records()
     assert (schema.EVENT in record, schema.OVERFLOW_KEY in record) == (inline, not inline)
-    assert same_json(read_event(stack, record), event)
+    assert same_json(stack.stored_event(record), event)
 
 
 @pytest.mark.parametrize("over", [False, True], ids=["just-under", "just-over"])
@@ -127,4 +127,4 @@ def test_at_the_default_inline_limit_dynamodb_takes_the_whole_record(stack: Stac
     [record] = stack.records()
     assert (schema.OVERFLOW_KEY in record) is over
     assert json.loads(record[schema.CLIENT_CONTEXT]["S"])["custom"] == client_context["custom"]
-    assert read_event(stack, record) == event
+    assert stack.stored_event(record) == event

@@ -16,7 +16,7 @@ from gate import schema
 from gate.config import GateConfig
 from gate.local.servers import LOCAL_CREDENTIALS, LOCAL_REGION, Emulator, MotoServer
 from tests.e2e.conftest import Stack, invoke
-from tests.faults.support import logged, read_event, refresh_bound, store_call_bound, telemetry_records
+from tests.faults.support import logged, refresh_bound, store_call_bound, telemetry_records
 
 pytestmark = pytest.mark.e2e
 
@@ -63,7 +63,7 @@ def test_ssm_lost_mid_run_keeps_the_last_good_document(stack: Stack, start_funct
     assert all(payload["deferred"] is True for payload, _ in answers)
     assert max(elapsed for _, elapsed in answers) < INVOCATION_BOUND_SECONDS
     assert stack.received() == []
-    assert sorted(read_event(stack, item)["n"] for item in stack.records()) == list(range(6))
+    assert sorted(stack.stored_event(item)["n"] for item in stack.records()) == list(range(6))
     # ... and the runtime logged the failure once, not once per invocation
     [warning] = logged(emulator_log(function), "window document refresh failed")
     assert (warning["error"], warning["using"]) == ("EndpointConnectionError", "the last good document")
@@ -111,7 +111,7 @@ def test_a_six_megabyte_event_is_kept_whole(stack: Stack, start_function: Any) -
     [record] = stack.records()
     assert schema.OVERFLOW_KEY in record
     assert int(record[schema.EVENT_SIZE]["N"]) == len(json.dumps(envelope, separators=(",", ":")).encode())
-    assert read_event(stack, record) == envelope
+    assert stack.stored_event(record) == envelope
 
 
 def _credentials() -> dict[str, str]:

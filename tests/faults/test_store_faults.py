@@ -25,7 +25,6 @@ from tests.faults.support import (
     lambda_context,
     logged,
     metric_values,
-    read_event,
     store_call_bound,
     store_for,
     telemetry_records,
@@ -120,7 +119,7 @@ def test_a_store_fault_fails_the_invocation_and_its_retry_stores_the_event_once(
     [record] = stack.records()
     assert record[schema.KEY]["S"] == context.aws_request_id
     assert (schema.OVERFLOW_KEY in record) == (service == "s3")
-    assert read_event(stack, record) == event
+    assert stack.stored_event(record) == event
 
 
 def test_a_lost_acknowledgement_is_neither_a_lost_event_nor_a_second_record(
@@ -143,7 +142,7 @@ def test_a_lost_acknowledgement_is_neither_a_lost_event_nor_a_second_record(
     [line] = logged(telemetry_records(capsys.readouterr().out), "invocation deferred")
     assert line["outcome"] == "duplicate"
     [record] = stack.records()
-    assert read_event(stack, record) == SMALL_EVENT
+    assert stack.stored_event(record) == SMALL_EVENT
 
 
 def test_the_store_client_makes_its_configured_number_of_attempts(
