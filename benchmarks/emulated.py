@@ -14,14 +14,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 
-from gate.local.servers import Emulator, LocalServerError, free_port
+from gate.local.servers import Emulator, LocalServerError
 
 HANDLERS_DIR = Path(__file__).resolve().parent / "handlers"
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 _INIT_REPORT = re.compile(r"INIT REPORT\(durationMs: ([0-9.]+)\)")
-# free_port() hands back a port that is free now; on a shared machine another process
-# can take it before the emulator binds it, and the emulator exits. Try fresh ports.
-_START_ATTEMPTS = 3
 
 
 class InvocationError(RuntimeError):
@@ -45,16 +42,11 @@ class Function:
         self._connection: http.client.HTTPConnection | None = None
 
     def __enter__(self) -> Function:
-        for attempt in range(1, _START_ATTEMPTS + 1):
-            try:
-                self.emulator.start()
-                break
-            except LocalServerError:
-                exited = self.emulator.process is not None and self.emulator.process.poll() is not None
-                if not exited or attempt == _START_ATTEMPTS:
-                    self._log.close()
-                    raise
-                self.emulator.port = free_port()
+        try:
+            self.emulator.start()  # retries on a fresh port if another process took its port
+        except LocalServerError:
+            self._log.close()
+            raise
         self._connection = http.client.HTTPConnection("127.0.0.1", self.emulator.port, timeout=60)
         return self
 

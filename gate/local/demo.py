@@ -103,9 +103,9 @@ def _story(timeline: Timeline, server: MotoServer, layer_dir: Path, workdir: Pat
         function_name=FUNCTION_NAME,
         log=log,
     )
-    cli = _Cli(server, function)
-    cli.use(resources)
     with function:
+        cli = _Cli(server, function)
+        cli.use(resources)
         timeline.step("start the sample function behind the gate (emulator)", lambda: f"listening on {function.url}")
         closing_mode = _closing_mode(config)
         if closing_mode == "live":

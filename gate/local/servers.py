@@ -17,7 +17,7 @@ import tempfile
 import time
 import urllib.request
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -59,11 +59,35 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], name: str, timeo
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise LocalServerError(f"{name} exited with status {process.returncode} before it listened")
+            raise _PortTakenError(f"{name} exited with status {process.returncode} before it listened")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
             return
         time.sleep(0.05)
     raise LocalServerError(f"{name} did not listen on 127.0.0.1:{port} within {timeout:.0f}s")
+
+
+_START_ATTEMPTS = 3
+
+
+class _PortTakenError(LocalServerError):
+    """Raised when a server exits before listening, most likely because its free port was taken meanwhile."""
+
+
+def _start_on_free_port(
+    start: Callable[[int], subprocess.Popen[bytes]], name: str
+) -> tuple[int, subprocess.Popen[bytes]]:
+    """Start a server, trying a fresh port when another process took the chosen one first."""
+    for attempt in range(1, _START_ATTEMPTS + 1):
+        port = free_port()
+        process = start(port)
+        try:
+            _wait_for_port(port, process, name)
+        except _PortTakenError:
+            if attempt == _START_ATTEMPTS:
+                raise
+            continue
+        return port, process
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -83,7 +107,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 class MotoServer:
     """moto as a real HTTP server on 127.0.0.1, in its own process."""
 
-    port: int = field(default_factory=free_port)
+    port: int = 0  # chosen when started
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -95,11 +119,13 @@ class MotoServer:
         return {"AWS_ENDPOINT_URL": self.url, **LOCAL_CREDENTIALS}
 
     def start(self) -> MotoServer:
-        command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)]
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
-        _wait_for_port(self.port, self.process, "moto server")
+        def launch(port: int) -> subprocess.Popen[bytes]:
+            command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+            return subprocess.Popen(
+                command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+            )
+
+        self.port, self.process = _start_on_free_port(launch, "moto server")
         return self
 
     def stop(self) -> None:
@@ -147,7 +173,7 @@ class Emulator:
     function_name: str = "function"
     timeout_seconds: int = 30
     log: TextIO | None = None
-    port: int = field(default_factory=free_port)
+    port: int = 0  # chosen when started
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -170,19 +196,23 @@ class Emulator:
         env.update(self.environment)
         if self.layer_dir is not None:
             env["AWS_LAMBDA_EXEC_WRAPPER"] = str(self.layer_dir / "maintenance-gate")
-        command = [
-            str(emulator_path()),
-            "--runtime-interface-emulator-address",
-            f"127.0.0.1:{self.port}",
-            "--runtime-api-address",
-            f"127.0.0.1:{free_port()}",
-            str(RUNTIME_BOOTSTRAP),
-        ]
         output: Any = self.log if self.log is not None else subprocess.DEVNULL
-        self.process = subprocess.Popen(
-            command, cwd=self.code_dir, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        _wait_for_port(self.port, self.process, "aws-lambda-rie")
+        emulator = str(emulator_path())
+
+        def launch(port: int) -> subprocess.Popen[bytes]:
+            command = [
+                emulator,
+                "--runtime-interface-emulator-address",
+                f"127.0.0.1:{port}",
+                "--runtime-api-address",
+                f"127.0.0.1:{free_port()}",
+                str(RUNTIME_BOOTSTRAP),
+            ]
+            return subprocess.Popen(
+                command, cwd=self.code_dir, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+        self.port, self.process = _start_on_free_port(launch, "aws-lambda-rie")
         return self
 
     def lambda_client(self, read_timeout: float = 60.0) -> Any:
