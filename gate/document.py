@@ -25,6 +25,8 @@ MIN_YEAR = 2000
 MAX_YEAR = 2199
 
 DAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# YYYY-MM-DD, T or a space, HH:MM[:SS[.f...]], then Z or +HH:MM (absent: reported as naive).
+_ISO_INSTANT = re.compile(r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}(?::\d{2})?)(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})?$")
 _TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 _TOP_LEVEL_KEYS = frozenset({"mode", "windows", "recurring"})
 _WINDOW_KEYS = frozenset({"start", "end", "name"})
@@ -163,15 +165,27 @@ def parse_mapping(data: Any) -> WindowDocument:
 
 
 def parse_instant(value: Any, field_path: str) -> datetime:
-    """An ISO-8601 instant with an explicit UTC offset, returned in UTC."""
+    """An ISO-8601 instant with an explicit UTC offset, returned in UTC.
+
+    Only the extended form is accepted, and it is normalised before
+    ``fromisoformat``, because Python 3.10 (a Lambda runtime the gate supports) parses
+    far less than 3.11 does: a document the CLI accepts must also load on Lambda.
+    """
     if not isinstance(value, str):
         raise WindowDocumentError(field_path, value, "must be an ISO-8601 string with a UTC offset")
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise WindowDocumentError(field_path, value, "is not an ISO-8601 date-time") from None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
+    match = _ISO_INSTANT.match(value.strip())
+    if match is None:
+        raise WindowDocumentError(field_path, value, "is not an ISO-8601 date-time such as 2026-12-01T22:00:00+00:00")
+    date_part, clock, fraction, offset = match.groups()
+    if offset is None:
         raise WindowDocumentError(field_path, value, "has no UTC offset; add one such as +00:00 or Z")
+    fraction = fraction.ljust(7, "0") if fraction else ""  # 3.10 wants 3 or 6 digits
+    normalised = f"{date_part}T{clock}{':00' if len(clock) == 5 else ''}{fraction}"
+    normalised += "+00:00" if offset in ("Z", "z") else offset
+    try:
+        parsed = datetime.fromisoformat(normalised)
+    except ValueError:
+        raise WindowDocumentError(field_path, value, "is not a valid date-time") from None
     if not MIN_YEAR <= parsed.year <= MAX_YEAR:
         raise WindowDocumentError(field_path, value, f"year must be between {MIN_YEAR} and {MAX_YEAR}")
     return parsed.astimezone(timezone.utc)

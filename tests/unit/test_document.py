@@ -11,6 +11,7 @@ from gate.document import (
     Mode,
     WindowDocumentError,
     parse_document,
+    parse_instant,
     parse_mapping,
 )
 
@@ -76,3 +77,26 @@ def test_an_error_names_the_field_and_the_value() -> None:
     assert failure.value.field == "windows[0].end"
     assert failure.value.value == "2026-12-01T22:00:00Z"
     assert str(failure.value).startswith("windows[0].end: must be after start")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-12-01T22:00:00Z", datetime(2026, 12, 1, 22, tzinfo=timezone.utc)),
+        ("2026-12-01T22:00z", datetime(2026, 12, 1, 22, tzinfo=timezone.utc)),
+        ("2026-12-01 23:00:00.5+01:00", datetime(2026, 12, 1, 22, 0, 0, 500000, tzinfo=timezone.utc)),
+        ("2026-12-01T16:30:00.123-05:30", datetime(2026, 12, 1, 22, 0, 0, 123000, tzinfo=timezone.utc)),
+    ],
+)
+def test_instants_in_the_extended_form_parse_the_same_on_every_supported_python(text: str, expected: datetime) -> None:
+    # Python 3.10's fromisoformat takes neither Z nor 1-digit fractions; the parser
+    # normalises them, so what the CLI accepts loads on a python3.10 function too.
+    assert parse_instant(text, "windows[0].start") == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["20261201T220000Z", "2026-12-01T22:00:00+0100", "2026-12-01T22:00:00.1234567Z", "2026-W49-2T22:00Z"]
+)
+def test_forms_only_some_pythons_parse_are_refused_everywhere(text: str) -> None:
+    with pytest.raises(WindowDocumentError, match="is not an ISO-8601 date-time"):
+        parse_instant(text, "windows[0].start")
