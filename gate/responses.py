@@ -24,6 +24,21 @@ def deferred_response(event: Any, request_id: str, retry_after: int | None) -> d
     return response
 
 
+def is_deferred_answer(payload: Any) -> bool:
+    """Whether a function's answer is one of ours: the plain object, or inside an HTTP 503 body."""
+    if not isinstance(payload, dict):
+        return False
+    if payload.get("deferred") is True and "id" in payload:
+        return True
+    if payload.get("statusCode") == 503 and isinstance(payload.get("body"), str):
+        try:
+            body = json.loads(payload["body"])
+        except ValueError:
+            return False
+        return isinstance(body, dict) and body.get("deferred") is True
+    return False
+
+
 def _is_http_event(event: Any) -> bool:
     # API Gateway REST (v1) and HTTP APIs, function URLs (v2 payload) and ALB targets
     # all carry a requestContext plus an HTTP method in one of two places.

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from gate.clients import make_client
 from gate.errors import describe, error_code
+from gate.responses import is_deferred_answer
 
 # Lambda refused to run the event now; it never reached the function.
 _THROTTLES = frozenset(
@@ -121,21 +122,6 @@ def classify_response(function_error: str | None, body: bytes) -> Invocation:
         message = document.get("errorMessage")
         return Invocation(Outcome.FUNCTION_ERROR, f"{kind}: {message}" if message else kind)
     return Invocation(Outcome.SUCCEEDED, deferred=is_deferred_answer(payload))
-
-
-def is_deferred_answer(payload: Any) -> bool:
-    """The gate's own answer (gate.responses): plain, or inside an HTTP 503 body."""
-    if not isinstance(payload, dict):
-        return False
-    if payload.get("deferred") is True and "id" in payload:
-        return True
-    if payload.get("statusCode") == 503 and isinstance(payload.get("body"), str):
-        try:
-            body = json.loads(payload["body"])
-        except ValueError:
-            return False
-        return isinstance(body, dict) and body.get("deferred") is True
-    return False
 
 
 def _is_error_document(payload: Any) -> bool:

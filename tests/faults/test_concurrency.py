@@ -21,8 +21,9 @@ from gate import schema
 from gate.config import FailMode
 from gate.replay.engine import ReplayOptions
 from gate.replay.factory import Resources, build_replay
-from gate.replay.invoke import Invocation, Outcome, is_deferred_answer
+from gate.replay.invoke import Invocation, Outcome
 from gate.replay_marker import MARKER_KEY
+from gate.responses import is_deferred_answer
 from gate.source import WindowSource
 from gate.store import DUPLICATE, STORED
 from tests.e2e.conftest import Stack

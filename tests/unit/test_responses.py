@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gate.responses import deferred_response
+from gate.responses import deferred_response, is_deferred_answer
 
 REST = {"httpMethod": "GET", "path": "/", "requestContext": {"stage": "prod"}}
 HTTP_API = {"version": "2.0", "requestContext": {"http": {"method": "GET"}}}
@@ -34,3 +34,11 @@ def test_alb_responses_carry_a_status_description() -> None:
 @pytest.mark.parametrize("event", [{}, [], "text", None, {"requestContext": "x"}, {"Records": []}])
 def test_other_events_get_the_plain_deferred_object(event: object) -> None:
     assert deferred_response(event, "req-9", 5) == {"deferred": True, "id": "req-9", "retryAfter": 5}
+
+
+@pytest.mark.parametrize("event", [REST, HTTP_API, FUNCTION_URL, ALB, {"Records": []}, [1], None])
+def test_every_deferred_answer_is_recognised_as_one(event: object) -> None:
+    # The replayer tells a re-deferral from a handler's answer with this one function.
+    assert is_deferred_answer(deferred_response(event, "req-1", None))
+    assert not is_deferred_answer({"statusCode": 503, "body": "busy"})
+    assert not is_deferred_answer({"deferred": "maybe"})
