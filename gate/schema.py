@@ -54,9 +54,6 @@ class Status(str, Enum):
     FAILED = "failed"
 
 
-FINISHED = (Status.REPLAYED,)
-
-
 def queue_value(function_name: str, status: Status) -> str:
     return f"{function_name}#{status.value}"
 

@@ -47,10 +47,6 @@ class ParameterFetcher:
         self._body = json.dumps({"Name": parameter_name})
         self._max_attempts = max_attempts
 
-    @property
-    def endpoint(self) -> str:
-        return self._endpoint
-
     def __call__(self) -> str:
         from botocore.exceptions import BotoCoreError, ClientError
 

@@ -25,7 +25,7 @@ COMPATIBLE_ARCHITECTURES = ("x86_64", "arm64")
 
 # Operator tooling lives in gate/ for `python -m gate`, but needs libraries the
 # Lambda runtime does not have; it never runs inside a function.
-_OPERATOR_ONLY = ("gate/cli/", "gate/local/", "gate/__main__.py")
+_OPERATOR_ONLY = ("gate/cli/", "gate/local/", "gate/__main__.py", "gate/repository.py")
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _FILE_MODE = 0o644
 _EXEC_MODE = 0o755

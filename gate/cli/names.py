@@ -11,14 +11,13 @@ import json
 import shutil
 import subprocess
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from gate.cli.errors import BadInputError, WorkFailedError
+from gate.repository import REPOSITORY_ROOT
 
-REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 # The Pulumi program's stack outputs.
 PARAMETER_OUTPUT = "parameterName"
 TABLE_OUTPUT = "tableName"

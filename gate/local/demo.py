@@ -23,8 +23,9 @@ from typing import Any
 
 from gate import schema
 from gate.local.resources import LocalResources
-from gate.local.servers import REPOSITORY_ROOT, Emulator, MotoServer, built_layer
+from gate.local.servers import Emulator, MotoServer, built_layer
 from gate.local.stack_config import LocalStackConfig, load_stack_config
+from gate.repository import REPOSITORY_ROOT
 from gate.schedule import decide
 
 SAMPLE_DIR = REPOSITORY_ROOT / "sample"

@@ -15,14 +15,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+from gate.repository import REPOSITORY_ROOT
+
 RUNTIME_BOOTSTRAP = Path(__file__).resolve().parent / "runtime" / "bootstrap"
 EMULATOR_ENVIRONMENT_VARIABLE = "GATE_RIE_PATH"
 DEFAULT_EMULATOR = REPOSITORY_ROOT / ".tools" / "bin" / "aws-lambda-rie"
@@ -131,12 +131,6 @@ class MotoServer:
     def stop(self) -> None:
         if self.process is not None:
             _stop(self.process)
-
-    def reset(self) -> None:
-        """Forget every resource (moto's own reset endpoint)."""
-        request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
-        with urllib.request.urlopen(request, timeout=5):
-            pass
 
     def __enter__(self) -> MotoServer:
         return self.start()

@@ -14,8 +14,8 @@ from typing import Any
 import yaml
 
 from gate.document import WindowDocument, WindowDocumentError, parse_mapping
+from gate.repository import REPOSITORY_ROOT
 
-REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "maintenance-gate"
 
 

@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 
 from gate import schema
-from gate.local.servers import REPOSITORY_ROOT, Emulator
+from gate.local.servers import Emulator
+from gate.repository import REPOSITORY_ROOT
 from tests.e2e.conftest import Stack, invoke
 
 pytestmark = pytest.mark.e2e
