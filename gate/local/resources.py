@@ -11,6 +11,7 @@ import boto3
 from gate import schema
 from gate.local.servers import LOCAL_REGION, MotoServer
 from gate.local.stack_config import PROJECT, LocalStackConfig
+from gate.replay.records import RecordTable
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,4 @@ class LocalResources:
         }
 
     def record_statuses(self) -> list[str]:
-        statuses: list[str] = []
-        for page in self.client("dynamodb").get_paginator("scan").paginate(TableName=self.table):
-            statuses.extend(item[schema.STATUS]["S"] for item in page["Items"])
-        return statuses
+        return [record.status.value for record in RecordTable(self.client("dynamodb"), self.table).scan()]
