@@ -39,7 +39,11 @@ class WindowSource:
         self._failure: str | None = None
         self.fetch_count = 0
         # (valid until, decision), swapped as one tuple so readers never see a torn pair.
-        self._state: tuple[float, Decision] = (0.0, Decision(defer=False, reason="not evaluated yet"))
+        # "Valid until" is the earlier of the next refresh and the next boundary; the
+        # boundary alone is kept too, for invocations that meet a refresh in progress.
+        initial = Decision(defer=False, reason="not evaluated yet")
+        self._state: tuple[float, Decision] = (0.0, initial)
+        self._until_boundary: tuple[float, Decision] = (0.0, initial)
 
     @property
     def document(self) -> WindowDocument | None:
@@ -58,13 +62,16 @@ class WindowSource:
 
     def _revalidate(self, now: float) -> Decision:
         if not self._lock.acquire(blocking=False):
-            # Another invocation is refreshing; answer from what is cached without waiting on I/O.
-            return self._evaluate(now)
+            # Another invocation is refreshing: answer without waiting on its I/O, and
+            # without time-zone math unless a window boundary has passed meanwhile.
+            boundary, decision = self._until_boundary
+            return decision if now < boundary else self._evaluate(now)
         try:
             if now >= self._next_fetch:
                 self._refresh(now)
             decision = self._evaluate(now)
             until = decision.until.timestamp() if decision.until is not None else float("inf")
+            self._until_boundary = (until, decision)
             self._state = (min(until, self._next_fetch), decision)
             return decision
         finally:

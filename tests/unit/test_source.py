@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import datetime, timezone
+from typing import Any
 
 import pytest
 
+import gate.source
 from gate.config import FailMode
 from gate.source import WindowSource
 
@@ -136,3 +139,42 @@ def test_without_a_document_the_fetch_is_retried_sooner_than_the_ttl() -> None:
 
     assert source.current().defer
     assert parameter.calls == 2
+
+
+def test_an_invocation_meeting_a_refresh_in_progress_reuses_the_cached_decision(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN a primed source whose TTL has run out, and a refresh stuck in slow I/O on another thread
+    parameter, clock = FakeParameter('{"mode": "maintenance"}'), FakeClock(START)
+    source = make_source(parameter, clock, ttl_seconds=1.0)
+    source.prime()
+    release, entered = threading.Event(), threading.Event()
+
+    def slow_fetch() -> str:
+        entered.set()
+        release.wait(5)
+        return '{"mode": "maintenance"}'
+
+    source._fetch = slow_fetch  # type: ignore[method-assign]
+    clock.now = START + 2
+    refresher = threading.Thread(target=source.current)
+    refresher.start()
+    assert entered.wait(5)
+    evaluations: list[object] = []
+    real_decide = gate.source.decide
+
+    def counting_decide(*args: Any) -> Any:
+        evaluations.append(args)
+        return real_decide(*args)
+
+    monkeypatch.setattr(gate.source, "decide", counting_decide)
+
+    # WHEN another invocation arrives meanwhile
+    decision = source.current()
+    evaluated_meanwhile = len(evaluations)
+    release.set()
+    refresher.join(5)
+
+    # THEN it gets the cached decision, with no decide() (no time-zone math) and no waiting
+    assert decision.defer and decision.reason == "mode is maintenance"
+    assert evaluated_meanwhile == 0
