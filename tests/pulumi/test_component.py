@@ -21,8 +21,8 @@ OTHER_LAYER = "arn:aws:lambda:eu-west-1:123456789012:layer:otel:3"
 
 
 def readme_snippet() -> str:
-    readme = (REPOSITORY_ROOT / "README.md").read_text()
-    section = readme.split("<!-- section: deploy -->", 1)[1].split("<!-- /section: deploy -->", 1)[0]
+    readme = (REPOSITORY_ROOT / "docs" / "deploying.md").read_text()
+    section = readme
     [snippet] = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
     return snippet
 
