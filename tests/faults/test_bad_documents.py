@@ -85,13 +85,20 @@ def test_a_zone_only_this_machine_knows_is_refused(machine_only_zone: str) -> No
     assert failure.value.field == "recurring[0].timezone"
 
 
-def test_an_accepted_document_can_be_written_back_as_utf8() -> None:
+def test_a_lone_surrogate_is_refused_so_every_accepted_document_writes_back_as_utf8() -> None:
     text = '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-02T02:00:00Z", "name": "\\ud800"}]}'
 
-    try:
-        document = parse_document(text)
-    except WindowDocumentError:
-        return  # refusing it is as good as writing it back
+    with pytest.raises(WindowDocumentError) as failure:
+        parse_document(text)
+
+    assert failure.value.field == "windows[0].name"
+    assert "'\\ud800'" in str(failure.value)
+
+
+def test_an_accepted_name_beyond_the_bmp_writes_back_as_utf8() -> None:
+    text = '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-02T02:00:00Z", "name": "\\ud83d\\ude80"}]}'
+
+    document = parse_document(text)
 
     assert parse_document(document.dumps().encode("utf-8").decode("utf-8")) == document
 

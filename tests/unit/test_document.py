@@ -79,6 +79,24 @@ def test_an_error_names_the_field_and_the_value() -> None:
     assert str(failure.value).startswith("windows[0].end: must be after start")
 
 
+@pytest.mark.parametrize("offset", ["Z", "+01:00"])
+def test_an_empty_window_whose_end_equals_its_start_is_refused(offset: str) -> None:
+    # Half-open [start, end) with end == start holds no instant: refusing it keeps typos out.
+    instant = f"2026-12-01T22:00:00{offset}"
+    with pytest.raises(WindowDocumentError) as failure:
+        parse_document(f'{{"windows": [{{"start": "{instant}", "end": "{instant}"}}]}}')
+
+    assert failure.value.field == "windows[0].end"
+    assert str(failure.value).startswith("windows[0].end: must be after start")
+
+
+def test_an_end_one_millisecond_after_the_start_is_accepted() -> None:
+    document = parse_document('{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T22:00:00.001Z"}]}')
+
+    [window] = document.windows
+    assert (window.end - window.start).total_seconds() == pytest.approx(0.001)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -77,9 +77,11 @@ def test_adjacent_windows_defer_as_one_block() -> None:
 
 
 def test_retry_after_rounds_up_to_whole_seconds() -> None:
-    decision = decide(ONE_WINDOW, at("2026-12-02T01:59:58.500+00:00"))
+    # 1.2 s and 2.9 s left: rounding to nearest would give 1 and 3, truncating 1 and 2.
+    decision = decide(ONE_WINDOW, at("2026-12-02T01:59:58.800+00:00"))
 
-    assert decision.retry_after_seconds(at("2026-12-02T01:59:58.500+00:00").timestamp()) == 2
+    assert decision.retry_after_seconds(at("2026-12-02T01:59:58.800+00:00").timestamp()) == 2
+    assert decision.retry_after_seconds(at("2026-12-02T01:59:57.100+00:00").timestamp()) == 3
 
 
 def test_upcoming_intervals_lists_active_and_future_windows_in_order() -> None:
