@@ -198,6 +198,8 @@ class Emulator:
                 "AWS_LAMBDA_FUNCTION_NAME": self.function_name,
                 "AWS_LAMBDA_FUNCTION_TIMEOUT": str(self.timeout_seconds),
                 "LAMBDA_TASK_ROOT": str(self.code_dir),
+                # Lambda sets it (a reserved variable); bootstrap.py and other layers' wrappers read it.
+                "LAMBDA_RUNTIME_DIR": str(RUNTIME_BOOTSTRAP.parent),
                 "PYTHONDONTWRITEBYTECODE": "1",
             }
         )

@@ -26,6 +26,7 @@ from gate import codec, schema
 from gate.local.servers import Emulator, LocalServerError, MotoServer, built_layer, emulator_path
 
 HANDLERS_DIR = Path(__file__).resolve().parent / "handlers"
+LAYERS_DIR = Path(__file__).resolve().parent / "layers"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -169,13 +170,17 @@ def compose_opt(layer_dir: Path, tmp_path: Path) -> Any:
     """``compose_opt(*layers)``: a temp ``/opt`` holding this layer and the given ones.
 
     Lambda unpacks every layer of a function into ``/opt``, in order, one over the
-    other. Each extra layer is a mapping of relative path to file text.
+    other. Each extra layer is a directory to copy (modes kept) or a mapping of
+    relative path to file text.
     """
 
-    def compose(*layers: dict[str, str]) -> Path:
+    def compose(*layers: Path | dict[str, str]) -> Path:
         opt = tmp_path / f"opt-{uuid.uuid4().hex[:8]}"
         shutil.copytree(layer_dir, opt)
         for layer in layers:
+            if isinstance(layer, Path):
+                shutil.copytree(layer, opt, dirs_exist_ok=True)
+                continue
             for relative, text in layer.items():
                 target = opt / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
