@@ -5,9 +5,9 @@ function sees on Lambda, then hands over to awslambdaric's entry point with the
 handler from ``_HANDLER`` (which an exec wrapper may have changed).
 
 The rules, from the managed runtime's own /var/runtime/bootstrap.py as found in the
-python3.11 runtime image (public.ecr.aws/lambda/python:3.11, Amazon Linux 2023; the
-3.8 to 3.10 ones differ only in not adding /var/lang), whose /var/runtime/bootstrap
-runs ``exec -- "$AWS_LAMBDA_EXEC_WRAPPER" /var/lang/bin/python3.11
+python3.11 runtime image (public.ecr.aws/lambda/python:3.11, Amazon Linux 2023; 3.10's
+differs only in not adding /var/lang, and older ones build the path the same way), whose
+/var/runtime/bootstrap runs ``exec -- "$AWS_LAMBDA_EXEC_WRAPPER" /var/lang/bin/python3.11
 /var/runtime/bootstrap.py`` as ./bootstrap here does:
 
     def set_default_sys_path():
