@@ -25,6 +25,8 @@ from gate.repository import REPOSITORY_ROOT
 
 RUNTIME_BOOTSTRAP = Path(__file__).resolve().parent / "runtime" / "bootstrap"
 EMULATOR_ENVIRONMENT_VARIABLE = "GATE_RIE_PATH"
+# Read by runtime/bootstrap.py: the directory that stands in for /opt.
+OPT_ROOT_VARIABLE = "GATE_LOCAL_OPT_ROOT"
 DEFAULT_EMULATOR = REPOSITORY_ROOT / ".tools" / "bin" / "aws-lambda-rie"
 LOCAL_REGION = "us-east-1"
 # moto accepts any credentials; fixed ones keep every client pointed at one account.
@@ -157,22 +159,34 @@ class Emulator:
     """One Lambda execution environment: the emulator running our runtime bootstrap.
 
     With ``layer_dir`` set, ``AWS_LAMBDA_EXEC_WRAPPER`` points at the layer's wrapper,
-    exactly as a function configured with the layer would have it.
+    exactly as a function configured with the layer would have it. ``opt_dir`` stands
+    in for ``/opt``, where Lambda unpacks a function's layers (``layer_dir`` when not
+    given; an empty directory when neither is): the runtime's bootstrap puts its
+    ``python/`` directories on ``sys.path`` as the managed runtime does.
     """
 
     handler: str
     code_dir: Path
     environment: Mapping[str, str] = field(default_factory=dict)
     layer_dir: Path | None = None
+    opt_dir: Path | None = None
     function_name: str = "function"
     timeout_seconds: int = 30
     log: TextIO | None = None
     port: int = 0  # chosen when started
     process: subprocess.Popen[bytes] | None = None
+    _empty_opt: Path | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def _opt_root(self) -> Path:
+        opt_root = self.opt_dir or self.layer_dir
+        if opt_root is None:
+            # Never the host's real /opt: a function with no layers has an empty one.
+            self._empty_opt = opt_root = Path(tempfile.mkdtemp(prefix="gate-opt-"))
+        return opt_root
 
     def start(self) -> Emulator:
         env = {key: value for key, value in os.environ.items() if not key.startswith(("GATE_", "AWS_"))}
@@ -184,10 +198,13 @@ class Emulator:
                 "AWS_LAMBDA_FUNCTION_NAME": self.function_name,
                 "AWS_LAMBDA_FUNCTION_TIMEOUT": str(self.timeout_seconds),
                 "LAMBDA_TASK_ROOT": str(self.code_dir),
+                # Lambda sets it (a reserved variable); bootstrap.py and other layers' wrappers read it.
+                "LAMBDA_RUNTIME_DIR": str(RUNTIME_BOOTSTRAP.parent),
                 "PYTHONDONTWRITEBYTECODE": "1",
             }
         )
         env.update(self.environment)
+        env[OPT_ROOT_VARIABLE] = str(self._opt_root())
         if self.layer_dir is not None:
             env["AWS_LAMBDA_EXEC_WRAPPER"] = str(self.layer_dir / "maintenance-gate")
         output: Any = self.log if self.log is not None else subprocess.DEVNULL
@@ -225,6 +242,8 @@ class Emulator:
     def stop(self) -> None:
         if self.process is not None:
             _stop(self.process)
+        if self._empty_opt is not None:
+            shutil.rmtree(self._empty_opt, ignore_errors=True)
 
     def __enter__(self) -> Emulator:
         return self.start()

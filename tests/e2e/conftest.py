@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shutil
 import threading
 import urllib.error
 import urllib.request
@@ -25,6 +26,7 @@ from gate import codec, schema
 from gate.local.servers import Emulator, LocalServerError, MotoServer, built_layer, emulator_path
 
 HANDLERS_DIR = Path(__file__).resolve().parent / "handlers"
+LAYERS_DIR = Path(__file__).resolve().parent / "layers"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -129,7 +131,8 @@ def start_function(layer_dir: Path, tmp_path: Path) -> Iterator[Any]:
 
     The emulator answers only for the function name ``function``: a function that is
     to be invoked through the Lambda API by name (replay) must be started with
-    ``function_name="function"``.
+    ``function_name="function"``. ``opt_dir`` stands in for ``/opt`` (see
+    ``compose_opt``); gated, it must hold the layer's wrapper.
     """
     started: list[Emulator] = []
 
@@ -140,13 +143,15 @@ def start_function(layer_dir: Path, tmp_path: Path) -> Iterator[Any]:
         gated: bool = True,
         code_dir: Path = HANDLERS_DIR,
         function_name: str = "probe",
+        opt_dir: Path | None = None,
     ) -> Emulator:
         log = (tmp_path / f"emulator-{len(started)}.log").open("w")
         emulator = Emulator(
             handler=handler,
             code_dir=code_dir,
             environment=environment,
-            layer_dir=layer_dir if gated else None,
+            layer_dir=(opt_dir or layer_dir) if gated else None,
+            opt_dir=opt_dir,
             function_name=function_name,
             log=log,
         )
@@ -158,6 +163,31 @@ def start_function(layer_dir: Path, tmp_path: Path) -> Iterator[Any]:
         emulator.stop()
         if emulator.log is not None:
             emulator.log.close()
+
+
+@pytest.fixture
+def compose_opt(layer_dir: Path, tmp_path: Path) -> Any:
+    """``compose_opt(*layers)``: a temp ``/opt`` holding this layer and the given ones.
+
+    Lambda unpacks every layer of a function into ``/opt``, in order, one over the
+    other. Each extra layer is a directory to copy (modes kept) or a mapping of
+    relative path to file text.
+    """
+
+    def compose(*layers: Path | dict[str, str]) -> Path:
+        opt = tmp_path / f"opt-{uuid.uuid4().hex[:8]}"
+        shutil.copytree(layer_dir, opt)
+        for layer in layers:
+            if isinstance(layer, Path):
+                shutil.copytree(layer, opt, dirs_exist_ok=True)
+                continue
+            for relative, text in layer.items():
+                target = opt / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text)
+        return opt
+
+    return compose
 
 
 def invoke(emulator: Emulator, event: Any, **kwargs: Any) -> tuple[dict[str, Any], Any]:

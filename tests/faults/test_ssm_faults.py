@@ -135,7 +135,7 @@ def test_an_ssm_fault_keeps_the_last_good_document_and_is_logged_once(
     records = telemetry_records(capsys.readouterr().out)
     [warning] = logged(records, "window document refresh failed")
     assert (warning["level"], warning["error"], warning["using"]) == (
-        "WARNING",
+        "WARN",
         SSM_FAULTS[fault].code,
         "the last good document",
     )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+
+import pytest
 
 from gate.local.servers import extract_layer
 from layer.build import WRAPPER_NAME, build_layer
@@ -57,18 +60,68 @@ def test_zones_load_from_the_layer_with_no_system_database(tmp_path: Path) -> No
     assert offset == "2:00:00"
 
 
-def test_the_wrapper_swaps_the_handler_and_execs_the_command_line(tmp_path: Path) -> None:
+def run_wrapper(tmp_path: Path, environment: dict[str, str], *command: str) -> subprocess.CompletedProcess[str]:
+    """Run the built layer's wrapper, unpacked somewhere other than the current directory."""
     build_layer(tmp_path / "layer.zip")
     layer = extract_layer(tmp_path / "layer.zip", tmp_path / "somewhere" / "else")
-    show = "import os; print(os.environ['_HANDLER'], os.environ['GATE_ORIGINAL_HANDLER'], os.environ['PYTHONPATH'])"
-
-    result = subprocess.run(
-        [str(layer / WRAPPER_NAME), sys.executable, "-c", show],
-        env={"_HANDLER": "app.handler", "PYTHONPATH": "/var/runtime", "PATH": os.environ["PATH"]},
+    return subprocess.run(
+        [str(layer / WRAPPER_NAME), *command],
+        env={"PATH": os.environ["PATH"], **environment},
         capture_output=True,
         text=True,
         check=True,
         cwd=tmp_path,
     )
 
-    assert result.stdout.split() == ["gate.entry.handler", "app.handler", f"/var/runtime:{layer}/python"]
+
+SHOW_ENVIRONMENT = (
+    "import json, os; print(json.dumps([os.environ.get(name) for name in"
+    " ('_HANDLER', 'GATE_ORIGINAL_HANDLER', 'PYTHONPATH')]))"
+)
+
+
+def test_the_wrapper_swaps_the_handler_and_leaves_an_unset_pythonpath_unset(tmp_path: Path) -> None:
+    # The managed bootstrap.py adds /opt/python and the layers' site-packages only when
+    # PYTHONPATH is unset; setting it would hide every other layer's packages.
+    result = run_wrapper(tmp_path, {"_HANDLER": "app.handler"}, sys.executable, "-c", SHOW_ENVIRONMENT)
+
+    assert json.loads(result.stdout) == ["gate.entry.handler", "app.handler", None]
+
+
+@pytest.mark.parametrize(
+    ("function_pythonpath", "expected"),
+    [
+        ("/var/task/vendor:/var/runtime", "/var/task/vendor:/var/runtime:{layer}/python"),
+        ("", "{layer}/python"),
+    ],
+    ids=["set", "set-but-empty"],
+)
+def test_a_pythonpath_the_function_sets_is_kept_and_the_gate_appended(
+    tmp_path: Path, function_pythonpath: str, expected: str
+) -> None:
+    # Set (even empty), the runtime adds no /opt directory, so the gate must be appended.
+    environment = {"_HANDLER": "app.handler", "PYTHONPATH": function_pythonpath}
+
+    result = run_wrapper(tmp_path, environment, sys.executable, "-c", SHOW_ENVIRONMENT)
+
+    layer = tmp_path / "somewhere" / "else"
+    assert json.loads(result.stdout) == ["gate.entry.handler", "app.handler", expected.format(layer=layer)]
+
+
+def test_the_runtime_command_line_reaches_exec_unchanged(tmp_path: Path) -> None:
+    # Lambda runs the wrapper with the runtime's command line; it must arrive word for word.
+    words = ["/var/runtime/bootstrap.py", "", "two words", "*", "$HOME", "--flag", "line\nbreak", "'quoted'"]
+    show_argv = "import json, sys; print(json.dumps(sys.argv[1:]))"
+
+    result = run_wrapper(tmp_path, {"_HANDLER": "app.handler"}, sys.executable, "-c", show_argv, *words)
+
+    assert json.loads(result.stdout) == words
+
+
+def test_the_wrapper_keeps_the_gate_handler_when_run_twice(tmp_path: Path) -> None:
+    # A second pass (another wrapper re-running ours) must not lose the function's handler.
+    environment = {"_HANDLER": "gate.entry.handler", "GATE_ORIGINAL_HANDLER": "app.handler"}
+
+    result = run_wrapper(tmp_path, environment, sys.executable, "-c", SHOW_ENVIRONMENT)
+
+    assert json.loads(result.stdout) == ["gate.entry.handler", "app.handler", None]
