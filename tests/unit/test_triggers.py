@@ -7,10 +7,8 @@ stored, in both modes where GATE_ON_HTTP or GATE_ON_ORDERED applies.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import boto3
@@ -24,6 +22,7 @@ from gate.gatekeeper import Gate
 from gate.responses import MaintenanceWindowError, is_deferred_answer
 from gate.source import WindowSource
 from gate.store import DeferredEventStore
+from tests.fixtures.response_url import ResponseUrl
 from tests.fixtures.trigger_events import FAMILIES, Family, family
 from tests.unit.fakes import FakeContext
 from tests.unit.replay_support import BUCKET, TABLE, aws  # noqa: F401 - aws is a fixture
@@ -163,33 +162,6 @@ def test_every_other_source_is_kept_and_answered_deferred_in_any_mode(source: Fa
     assert stored_event(record) == event
 
 
-class ResponseUrl:
-    """A stand-in for the presigned S3 URL a custom resource answers on, on 127.0.0.1."""
-
-    def __init__(self, status: int = 200) -> None:
-        self.received: list[tuple[str, dict[str, str], bytes]] = []
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_PUT(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                owner.received.append((self.path, dict(self.headers), body))
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/cfn-response?X-Amz-Signature=abc"
-
-
 @pytest.fixture
 def response_url() -> Iterator[Any]:
     servers: list[ResponseUrl] = []
@@ -200,8 +172,7 @@ def response_url() -> Iterator[Any]:
 
     yield start
     for server in servers:
-        server.server.shutdown()
-        server.server.server_close()
+        server.stop()
 
 
 def test_a_custom_resource_request_is_answered_failed_on_its_response_url(response_url: Any) -> None:
