@@ -204,3 +204,19 @@ def test_a_custom_resource_response_url_must_be_https() -> None:
 
     with pytest.raises(CustomResourceResponseError, match="not https"):
         gate()(event, FakeContext())
+
+
+@pytest.mark.parametrize("name", ["lex-v2", "kinesis", "apigateway-rest", "s3-batch"])
+def test_a_refusal_logs_and_raises_no_payload(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    marker = "PLANTED-MARKER-91c2"
+    event = family(name).event()
+    event["planted"] = {marker: marker}
+
+    try:
+        answer: Any = gate()(event, FakeContext())
+    except MaintenanceWindowError as refusal:
+        answer = str(refusal)
+
+    assert marker not in json.dumps(answer)
+    assert marker not in capsys.readouterr().out
+    assert records() == []
