@@ -29,18 +29,12 @@ from tests.unit.replay_support import BUCKET, TABLE, aws  # noqa: F401 - aws is 
 
 pytestmark = pytest.mark.usefixtures("aws")
 
-WINDOW_END = time.time() + 600
-WINDOW = json.dumps(
-    {
-        "windows": [
-            {
-                "start": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() - 60)),
-                "end": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(WINDOW_END)),
-                "name": "nightly",
-            }
-        ]
-    }
-)
+
+def window() -> str:
+    """A one-off window named nightly that began a minute ago and ends in ten minutes."""
+    now = time.time()
+    start, end = (time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(instant)) for instant in (now - 60, now + 600))
+    return json.dumps({"windows": [{"start": start, "end": end, "name": "nightly"}]})
 
 
 def of_kind(kind: CallerKind, *, without: tuple[str, ...] = ()) -> list[Family]:
@@ -51,7 +45,8 @@ def handler(event: Any, context: Any) -> Any:
     raise AssertionError("the handler ran inside a window")
 
 
-def gate(document: str = WINDOW, **answers: Any) -> Gate:
+def gate(**answers: Any) -> Gate:
+    document = window()
     source = WindowSource(lambda: document, ttl_seconds=60, fail_mode=FailMode.LIVE)
     source.prime()
     store = DeferredEventStore(TABLE, BUCKET, inline_limit_bytes=350_000, client_factory=boto3.client)
