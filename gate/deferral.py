@@ -13,6 +13,7 @@ from gate import telemetry
 from gate.callers import Caller, CallerKind, classify
 from gate.codec import EventEncodingError, encode_event
 from gate.config import OnDefer, OnHttp, OnOrdered
+from gate.refusals import refuse, reject_http
 from gate.replay_marker import replayed_request_id
 from gate.responses import EventDeferredError, deferred_response
 from gate.schedule import Decision
@@ -44,15 +45,11 @@ class Deferrer:
         caller = classify(event)
         if caller.kind is CallerKind.HTTP:
             if self._on_http is OnHttp.REJECT:
-                from gate.refusals import reject_http
-
                 return reject_http(event, context, decision, caller)
             return self.defer(event, context, decision, caller)
         if caller.kind is CallerKind.IMMEDIATE or (
             caller.kind is CallerKind.ORDERED and self._on_ordered is OnOrdered.HOLD
         ):
-            from gate.refusals import refuse
-
             return refuse(event, context, decision, caller)
         return self.defer(event, context, decision, caller)
 
