@@ -25,6 +25,20 @@ class OnDefer(str, Enum):
     ERROR = "error"
 
 
+class OnHttp(str, Enum):
+    """What an HTTP caller is told inside a window: 503 and nothing kept, or 202 and the request kept."""
+
+    REJECT = "reject"
+    ACCEPT = "accept"
+
+
+class OnOrdered(str, Enum):
+    """Kinesis, DynamoDB Streams, SQS FIFO: fail so the source keeps order, or store the batch."""
+
+    HOLD = "hold"
+    DEFER = "defer"
+
+
 # DynamoDB caps an item at 400 KB; the rest of the record needs room beside the event.
 DEFAULT_INLINE_LIMIT_BYTES = 350_000
 
@@ -37,6 +51,8 @@ class GateConfig:
     cache_ttl_seconds: float = 10.0
     fail_mode: FailMode = FailMode.LIVE
     on_defer: OnDefer = OnDefer.RESPOND
+    on_http: OnHttp = OnHttp.REJECT
+    on_ordered: OnOrdered = OnOrdered.HOLD
     inline_limit_bytes: int = DEFAULT_INLINE_LIMIT_BYTES
     ssm_connect_timeout: float = 1.0
     ssm_read_timeout: float = 1.0
@@ -51,6 +67,8 @@ class GateConfig:
             cache_ttl_seconds=_number(env, "GATE_CACHE_TTL_SECONDS", 10.0, low=0.0, high=3600.0),
             fail_mode=_choice(env, "GATE_FAIL_MODE", FailMode, FailMode.LIVE),
             on_defer=_choice(env, "GATE_ON_DEFER", OnDefer, OnDefer.RESPOND),
+            on_http=_choice(env, "GATE_ON_HTTP", OnHttp, OnHttp.REJECT),
+            on_ordered=_choice(env, "GATE_ON_ORDERED", OnOrdered, OnOrdered.HOLD),
             inline_limit_bytes=int(
                 _number(
                     env,
@@ -73,7 +91,7 @@ def _number(env: Mapping[str, str], name: str, default: float, *, low: float, hi
     return environment.number(env, name, default, low=low, high=high, error=GateConfigError)
 
 
-_Choice = TypeVar("_Choice", FailMode, OnDefer)
+_Choice = TypeVar("_Choice", FailMode, OnDefer, OnHttp, OnOrdered)
 
 
 def _choice(env: Mapping[str, str], name: str, kind: type[_Choice], default: _Choice) -> _Choice:

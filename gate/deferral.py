@@ -10,8 +10,10 @@ import time
 from typing import Any
 
 from gate import telemetry
+from gate.callers import Caller, CallerKind, classify
 from gate.codec import EventEncodingError, encode_event
-from gate.config import OnDefer
+from gate.config import OnDefer, OnHttp, OnOrdered
+from gate.refusals import refuse, reject_http
 from gate.replay_marker import replayed_request_id
 from gate.responses import EventDeferredError, deferred_response
 from gate.schedule import Decision
@@ -19,14 +21,39 @@ from gate.store import Deferral, DeferralStoreError, DeferredEventStore
 
 
 class Deferrer:
-    def __init__(self, store: DeferredEventStore, on_defer: OnDefer) -> None:
+    def __init__(
+        self,
+        store: DeferredEventStore,
+        on_defer: OnDefer,
+        *,
+        on_http: OnHttp = OnHttp.REJECT,
+        on_ordered: OnOrdered = OnOrdered.HOLD,
+    ) -> None:
         self._store = store
         self._on_defer = on_defer
+        self._on_http = on_http
+        self._on_ordered = on_ordered
 
     def warm_up(self) -> None:
         self._store.warm_up()
 
-    def defer(self, event: Any, context: Any, decision: Decision) -> Any:
+    def answer(self, event: Any, context: Any, decision: Decision) -> Any:
+        """Answer an invocation inside a window as its caller needs: refuse it, or store it and say so."""
+        if replayed_request_id(context):
+            # A replay's record exists already and must keep its event, whoever first sent it.
+            return self.defer(event, context, decision)
+        caller = classify(event)
+        if caller.kind is CallerKind.HTTP:
+            if self._on_http is OnHttp.REJECT:
+                return reject_http(event, context, decision, caller)
+            return self.defer(event, context, decision, caller)
+        if caller.kind is CallerKind.IMMEDIATE or (
+            caller.kind is CallerKind.ORDERED and self._on_ordered is OnOrdered.HOLD
+        ):
+            return refuse(event, context, decision, caller)
+        return self.defer(event, context, decision, caller)
+
+    def defer(self, event: Any, context: Any, decision: Decision, caller: Caller | None = None) -> Any:
         now = time.time()
         request_id = context.aws_request_id
         replay_of = replayed_request_id(context)
@@ -56,9 +83,13 @@ class Deferrer:
             event_bytes=encoded.size,
             stored_bytes=len(encoded.body),
             reason=decision.reason,
+            caller=caller.source if caller else "replay",
         )
         telemetry.metric("Deferrals", 1, FunctionName=context.function_name)
-        if self._on_defer is OnDefer.ERROR:
+        # An accepted HTTP request is told 202 whatever GATE_ON_DEFER says: an error would
+        # make its client send it again, and it is already kept.
+        accepted_http = caller is not None and caller.kind is CallerKind.HTTP
+        if self._on_defer is OnDefer.ERROR and not accepted_http:
             raise EventDeferredError(f"invocation {request_id} deferred: {decision.reason}")
         return deferred_response(event, request_id, decision.retry_after_seconds(now))
 

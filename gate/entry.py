@@ -61,7 +61,7 @@ def build_gate(environ: Mapping[str, str]) -> tuple[Gate, WindowSource]:
             client_factory=store_client,
         )
 
-    gate = Gate(original, source, make_store, config.on_defer)
+    gate = Gate(original, source, make_store, config.on_defer, on_http=config.on_http, on_ordered=config.on_ordered)
     if source.current().defer:
         # Starting out in a window: pay for the deferral path now, during init, not on the first event.
         gate.deferrer().warm_up()

@@ -1,4 +1,4 @@
-"""The gate itself: run the handler, or hand the event to the deferrer.
+"""The gate itself: run the handler, or hand the event to the deferrer, which answers its caller.
 
 This is the hot path of every invocation, so it holds nothing else: what a
 deferral needs is imported the first time one happens.
@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from gate.config import OnDefer
+from gate.config import OnDefer, OnHttp, OnOrdered
 from gate.resolve import Handler
 from gate.source import WindowSource
 
@@ -26,11 +26,16 @@ class Gate:
         source: WindowSource,
         make_store: Callable[[], DeferredEventStore],
         on_defer: OnDefer,
+        *,
+        on_http: OnHttp = OnHttp.REJECT,
+        on_ordered: OnOrdered = OnOrdered.HOLD,
     ) -> None:
         self._handler = handler
         self._current = source.current
         self._make_store = make_store
         self._on_defer = on_defer
+        self._on_http = on_http
+        self._on_ordered = on_ordered
         self._deferrer: Deferrer | None = None
         self._deferrer_lock = threading.Lock()
 
@@ -38,7 +43,7 @@ class Gate:
         # The hot path: one cached decision, then the handler. No I/O, no parsing.
         decision = self._current()
         if decision.defer:
-            return self.deferrer().defer(event, context, decision)
+            return self.deferrer().answer(event, context, decision)
         return self._handler(event, context)
 
     def deferrer(self) -> Deferrer:
@@ -48,6 +53,8 @@ class Gate:
                 if self._deferrer is None:
                     from gate.deferral import Deferrer
 
-                    self._deferrer = Deferrer(self._make_store(), self._on_defer)
+                    self._deferrer = Deferrer(
+                        self._make_store(), self._on_defer, on_http=self._on_http, on_ordered=self._on_ordered
+                    )
                 deferrer = self._deferrer
         return deferrer

@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 
 from gate.codec import decode_event
-from gate.config import FailMode, OnDefer
+from gate.config import FailMode, OnDefer, OnHttp
 from gate.gatekeeper import Gate
 from gate.replay_marker import MARKER_KEY
-from gate.responses import EventDeferredError
+from gate.responses import EventDeferredError, is_deferred_answer
 from gate.source import WindowSource
 from gate.store import STORED, Deferral, DeferralStoreError
+from tests.fixtures.sam_events import sam_event
 from tests.unit.fakes import FakeClientContext, FakeContext
 
 
@@ -102,3 +103,40 @@ def test_the_deferral_log_carries_ids_and_sizes_not_the_payload(capsys: pytest.C
     assert log["request_id"] == "req-1" and log["event_bytes"] == len('{"secret":"PLANTED-MARKER"}')
     assert any("_aws" in line and line.get("Deferrals") == 1 for line in lines)
     assert "PLANTED-MARKER" not in json.dumps(lines)
+
+
+def test_a_replay_of_an_http_request_in_a_new_window_is_kept_even_when_http_is_rejected() -> None:
+    # The record exists: refusing the replay would let the replay engine take the 503 for the answer.
+    store = RecordingStore()
+    context = FakeContext(aws_request_id="req-replay", client_context=FakeClientContext(custom={MARKER_KEY: "req-1"}))
+    event = sam_event("apigateway", "aws-proxy")
+
+    answer = make_gate('{"mode": "maintenance"}', store)(event, context)
+
+    assert answer["statusCode"] == 202 and is_deferred_answer(answer)
+    [(original, _)] = store.requeued
+    assert original == "req-1"
+
+
+def test_an_accepted_http_request_is_told_202_even_when_on_defer_is_error() -> None:
+    store = RecordingStore()
+    source = WindowSource(lambda: '{"mode": "maintenance"}', ttl_seconds=60, fail_mode=FailMode.LIVE)
+    source.prime()
+    gate = Gate(handler, source, lambda: store, OnDefer.ERROR, on_http=OnHttp.ACCEPT)  # type: ignore[arg-type]
+
+    answer = gate(sam_event("apigateway", "http-api-proxy"), FakeContext())
+
+    assert answer["statusCode"] == 202 and len(store.deferred) == 1
+
+
+def test_outside_a_window_no_caller_is_classified(monkeypatch: pytest.MonkeyPatch) -> None:
+    def classify(event: Any) -> None:
+        raise AssertionError("classified on the hot path")
+
+    monkeypatch.setattr("gate.callers.classify", classify)
+    monkeypatch.setattr("gate.deferral.classify", classify)
+    context = FakeContext()
+
+    assert make_gate('{"mode": "live"}', RecordingStore())(sam_event("sqs", "receive-message"), context) == {
+        "handled": sam_event("sqs", "receive-message")
+    }

@@ -1,0 +1,66 @@
+"""Refusing an invocation inside a window without storing it, in the form its caller understands.
+
+Each refusal is logged with ids and the caller's name (never the payload) and
+counted as the EMF metric ``Rejections``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from gate import telemetry
+from gate.callers import Caller, CallerKind
+from gate.responses import MaintenanceWindowError, rejected_response, s3_batch_refusal, window_refusal
+from gate.schedule import Decision
+
+_ORDERED_OUTCOME = "nothing stored; the source keeps the batch and retries it in order"
+
+
+def reject_http(event: Any, context: Any, decision: Decision, caller: Caller) -> dict[str, Any]:
+    """503 with Retry-After: the client sends the request again after the window."""
+    retry_after = decision.retry_after_seconds(time.time())
+    _count(context, decision, caller, "rejected with 503", retry_after=retry_after)
+    return rejected_response(event, retry_after)
+
+
+def refuse(event: Any, context: Any, decision: Decision, caller: Caller) -> Any:
+    """Fail the invocation with a reason naming the window, or give the source's own refusal."""
+    outcome = _ORDERED_OUTCOME if caller.kind is CallerKind.ORDERED else "nothing stored"
+    reason = window_refusal(
+        context.function_name, decision.window or decision.reason, decision.until, caller.source, outcome
+    )
+    if caller.source == "s3-batch":
+        _count(context, decision, caller, "every task answered TemporaryFailure")
+        return s3_batch_refusal(event, reason)
+    if caller.source == "cloudformation-custom-resource":
+        from gate.custom_resource import RESPONSE_TIMEOUT_SECONDS, send_failed
+
+        timeout = min(RESPONSE_TIMEOUT_SECONDS, max(0.5, _remaining_seconds(context) - 0.5))
+        status = send_failed(event, reason, getattr(context, "log_stream_name", None), timeout)
+        _count(context, decision, caller, "FAILED sent to ResponseURL", response_status=status)
+        return None
+    _count(context, decision, caller, "invocation failed")
+    raise MaintenanceWindowError(reason)
+
+
+def _count(context: Any, decision: Decision, caller: Caller, answer: str, **fields: Any) -> None:
+    telemetry.log(
+        "invocation refused",
+        request_id=context.aws_request_id,
+        function=context.function_name,
+        caller=caller.source,
+        kind=caller.kind.value,
+        answer=answer,
+        reason=decision.reason,
+        **fields,
+    )
+    telemetry.metric("Rejections", 1, FunctionName=context.function_name)
+
+
+def _remaining_seconds(context: Any) -> float:
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    try:
+        return float(remaining()) / 1000 if callable(remaining) else 60.0
+    except (TypeError, ValueError):
+        return 60.0
