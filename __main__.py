@@ -2,11 +2,11 @@
 
 import pulumi
 
-from infra import GateReplayer, GateReplayerArgs, MaintenanceGate, MaintenanceGateArgs
-from infra.naming import stack_prefix
-from infra.sample import sample_function
-from infra.schedule import invoke_on_schedule
-from infra.settings import load_settings
+from maintenance_gate_pulumi import GateReplayer, GateReplayerArgs, MaintenanceGate, MaintenanceGateArgs
+from maintenance_gate_pulumi.naming import stack_prefix
+from maintenance_gate_pulumi.sample import sample_function
+from maintenance_gate_pulumi.schedule import invoke_on_schedule
+from maintenance_gate_pulumi.settings import load_settings
 
 settings = load_settings()
 prefix = stack_prefix(pulumi.get_project(), pulumi.get_stack())

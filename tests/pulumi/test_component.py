@@ -12,9 +12,9 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from infra import MaintenanceGate, MaintenanceGateArgs
-from infra.naming import MAX_PREFIX_LENGTH, check_prefix, stack_prefix
-from infra.window import InitialWindowError
+from maintenance_gate_pulumi import MaintenanceGate, MaintenanceGateArgs
+from maintenance_gate_pulumi.naming import MAX_PREFIX_LENGTH, check_prefix, stack_prefix
+from maintenance_gate_pulumi.window import InitialWindowError
 from tests.pulumi.mocks import FUNCTION, GATE_COMPONENT, LAYER, PARAMETER, REPOSITORY_ROOT, ROLE_POLICY, plain, run
 
 OTHER_LAYER = "arn:aws:lambda:eu-west-1:123456789012:layer:otel:3"

@@ -18,8 +18,8 @@ import pulumi
 
 from gate import schema
 from gate.config import FailMode, OnDefer
-from infra.window import InitialWindowError, initial_window_text
 from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES
+from maintenance_gate_pulumi.window import InitialWindowError, initial_window_text
 
 DEFAULTS: dict[str, Any] = {
     "runtime": "python3.12",

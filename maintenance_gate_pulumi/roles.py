@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from infra import policies
+from maintenance_gate_pulumi import policies
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,12 @@ import pulumi_aws as aws
 
 from gate import schema
 from gate.config import FailMode, OnDefer
-from infra import policies
-from infra.layer_archive import DEFAULT_BUILD_DIR, build_layer_archive
-from infra.naming import check_prefix
-from infra.storage import deferred_table, overflow_bucket
-from infra.window import initial_window_text
 from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES, WRAPPER_PATH_ON_LAMBDA
+from maintenance_gate_pulumi import policies
+from maintenance_gate_pulumi.layer_archive import DEFAULT_BUILD_DIR, build_layer_archive
+from maintenance_gate_pulumi.naming import check_prefix
+from maintenance_gate_pulumi.storage import deferred_table, overflow_bucket
+from maintenance_gate_pulumi.window import initial_window_text
 
 TYPE_TOKEN = "maintenance-gate:index:MaintenanceGate"
 EXEC_WRAPPER_VARIABLE = "AWS_LAMBDA_EXEC_WRAPPER"

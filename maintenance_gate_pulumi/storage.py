@@ -6,7 +6,7 @@ import pulumi
 import pulumi_aws as aws
 
 from gate import schema
-from infra import policies
+from maintenance_gate_pulumi import policies
 
 # Parts of multipart uploads that never completed hold no event the gate acknowledged.
 _ABORT_INCOMPLETE_UPLOADS_DAYS = 1

@@ -7,10 +7,10 @@ import os
 import pulumi
 import pulumi_aws as aws
 
-from infra.component import MaintenanceGate
-from infra.roles import lambda_execution_role
-from infra.settings import StackSettings
 from layer.build import REPOSITORY_ROOT
+from maintenance_gate_pulumi.component import MaintenanceGate
+from maintenance_gate_pulumi.roles import lambda_execution_role
+from maintenance_gate_pulumi.settings import StackSettings
 
 SAMPLE_DIR = REPOSITORY_ROOT / "sample"
 HANDLER = "app.handler"

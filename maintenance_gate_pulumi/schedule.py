@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from infra import policies
+from maintenance_gate_pulumi import policies
 
 
 def invoke_on_schedule(

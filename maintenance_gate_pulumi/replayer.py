@@ -14,15 +14,15 @@ import pulumi
 import pulumi_aws as aws
 
 from gate import schema
-from infra import policies
-from infra.component import MaintenanceGate
-from infra.naming import MAX_PREFIX_LENGTH, check_prefix
-from infra.roles import lambda_execution_role
-from infra.schedule import invoke_on_schedule
+from maintenance_gate_pulumi import policies
+from maintenance_gate_pulumi.component import MaintenanceGate
+from maintenance_gate_pulumi.naming import MAX_PREFIX_LENGTH, check_prefix
+from maintenance_gate_pulumi.roles import lambda_execution_role
+from maintenance_gate_pulumi.schedule import invoke_on_schedule
 
 TYPE_TOKEN = "maintenance-gate:index:GateReplayer"
 HANDLER = "gate.replayer.handler"
-# Leaves room for "-schedule-role" within the IAM role name limit (see infra/naming.py).
+# Leaves room for "-schedule-role" within the IAM role name limit (see maintenance_gate_pulumi/naming.py).
 MAX_NAME_LENGTH = MAX_PREFIX_LENGTH + len("-replayer")
 
 
