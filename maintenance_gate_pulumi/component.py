@@ -31,6 +31,26 @@ EXEC_WRAPPER_VARIABLE = "AWS_LAMBDA_EXEC_WRAPPER"
 # the document fits in 4 KB, and makes it Advanced only when an operator writes a
 # larger one (the parser allows 8 KB); the provider ignores the tier it then reports.
 PARAMETER_TIER = "Intelligent-Tiering"
+# The provider's update of a parameter sends PutParameter with the value it holds in
+# state (the initial window, unless a refresh ran) whenever any property other than
+# the tags changed (pulumi/pulumi-aws#2524). So after creation every such property is
+# ignored and the update is never called: a later `pulumi up` cannot put a window
+# back over one an operator set. Tags are updated through the tagging API alone;
+# name and region are left out because a change to either replaces the parameter.
+PARAMETER_CREATE_ONLY = (
+    "allowedPattern",
+    "arn",
+    "dataType",
+    "description",
+    "insecureValue",
+    "keyId",
+    "overwrite",
+    "tier",
+    "type",
+    "value",
+    "valueWo",
+    "valueWoVersion",
+)
 
 
 @dataclass(frozen=True)
@@ -91,9 +111,8 @@ class MaintenanceGate(pulumi.ComponentResource):
             tier=PARAMETER_TIER,
             value=window,
             description="maintenance-gate window document; change it with `python -m gate window`",
-            # After creation the document belongs to operators: `pulumi up` must never
-            # put back the initial window over one set with the CLI.
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["value"]),
+            # After creation the document belongs to operators (python -m gate window).
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=list(PARAMETER_CREATE_ONLY)),
         )
         self.table = deferred_table(name, protect=args.protect_data, opts=child)
         self.bucket = overflow_bucket(name, retention_days=args.retention_days, protect=args.protect_data, opts=child)
