@@ -79,6 +79,8 @@ class Registration:
     parent: str
     ignore_changes: tuple[str, ...]
     dependencies: tuple[str, ...]
+    retain_on_delete: bool
+    protect: bool
 
 
 class GateMocks(pulumi.runtime.Mocks):
@@ -100,7 +102,7 @@ class GateMocks(pulumi.runtime.Mocks):
 
 
 class RecordingMonitor(MockMonitor):
-    """Pulumi's mock monitor, also keeping each resource's parent, ignore_changes and dependencies."""
+    """Pulumi's mock monitor, also keeping what each resource asks of the engine (parent, options, dependencies)."""
 
     def __init__(self, mocks: GateMocks) -> None:
         super().__init__(mocks)
@@ -113,6 +115,8 @@ class RecordingMonitor(MockMonitor):
             parent=request.parent,
             ignore_changes=tuple(request.ignoreChanges),
             dependencies=tuple(request.dependencies),
+            retain_on_delete=request.retainOnDelete,
+            protect=request.protect,
         )
         return response
 

@@ -19,12 +19,15 @@ from gate.document import parse_document
 from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES, WRAPPER_NAME, build_layer
 from tests.pulumi.mocks import (
     BUCKET,
+    BUCKET_ENCRYPTION,
     BUCKET_LIFECYCLE,
+    BUCKET_POLICY,
     BUCKET_VERSIONING,
     FUNCTION,
     GATE_COMPONENT,
     LAYER,
     PARAMETER,
+    PUBLIC_ACCESS_BLOCK,
     REPLAYER_COMPONENT,
     REPOSITORY_ROOT,
     ROLE,
@@ -44,6 +47,9 @@ WINDOW = {
     "windows": [{"start": "2026-12-01T22:00:00+00:00", "end": "2026-12-02T02:00:00+00:00", "name": "db upgrade"}],
     "recurring": [{"days": ["sat", "sun"], "start": "01:00", "end": "03:30", "timezone": "Europe/Rome"}],
 }
+
+
+BUCKET_SETTINGS = (PUBLIC_ACCESS_BLOCK, BUCKET_ENCRYPTION, BUCKET_VERSIONING, BUCKET_LIFECYCLE, BUCKET_POLICY)
 
 
 @pytest.fixture(scope="module")
@@ -247,9 +253,25 @@ def test_config_reaches_the_function_the_gate_and_the_storage() -> None:
     assert custom.one(BUCKET).inputs["forceDestroy"] is True
 
 
+STORAGE = {TABLE, BUCKET, *BUCKET_SETTINGS}
+
+
 def test_data_is_protected_by_default(dev: Run) -> None:
     assert dev.one(TABLE).inputs["deletionProtectionEnabled"] is True
     assert dev.one(BUCKET).inputs["forceDestroy"] is False
+
+
+def test_destroy_keeps_the_stored_events_and_deletes_everything_else(dev: Run) -> None:
+    # retain_on_delete: destroy forgets table and bucket (with the bucket's settings)
+    # rather than failing on them halfway; nothing is `protect`ed, so it never refuses.
+    kept = {resource.typ for resource in dev.resources if dev.registration(resource).retain_on_delete}
+    assert kept == STORAGE
+    assert not any(dev.registration(resource).protect for resource in dev.resources)
+
+
+def test_an_unprotected_stack_is_deleted_whole() -> None:
+    throwaway = run_stack(config={"protectData": False})
+    assert not any(throwaway.registration(resource).retain_on_delete for resource in throwaway.resources)
 
 
 def test_two_stacks_get_distinct_names() -> None:
