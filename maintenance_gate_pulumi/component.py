@@ -101,6 +101,10 @@ class MaintenanceGate(pulumi.ComponentResource):
             code=archive.archive(),
             # Unchanged bytes, unchanged hash: redeploying publishes no new version.
             source_code_hash=archive.source_code_hash,
+            # A new gate publishes a new version; the old one stays, because functions in
+            # other stacks may pin the exported layerArn and must still update. Destroy
+            # keeps versions too: remove them with `aws lambda delete-layer-version`.
+            skip_destroy=True,
             compatible_runtimes=list(COMPATIBLE_RUNTIMES),
             compatible_architectures=list(COMPATIBLE_ARCHITECTURES),
             opts=child,

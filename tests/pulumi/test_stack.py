@@ -153,6 +153,8 @@ def test_the_layer_is_the_builders_deterministic_archive(dev: Run, tmp_path: Pat
     assert layer.inputs["sourceCodeHash"] == base64.b64encode(bytes.fromhex(digest)).decode()
     assert layer.inputs["compatibleRuntimes"] == list(COMPATIBLE_RUNTIMES)
     assert layer.inputs["compatibleArchitectures"] == list(COMPATIBLE_ARCHITECTURES)
+    # A new version never deletes the one other stacks may have pinned.
+    assert layer.inputs["skipDestroy"] is True
     with zipfile.ZipFile(archive) as built:
         assert (built.getinfo(WRAPPER_NAME).external_attr >> 16) & 0o777 == 0o755
 
