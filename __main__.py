@@ -49,6 +49,7 @@ if settings.replayer_enabled:
             rate=settings.replayer_rate,
             runtime=settings.runtime,
             architecture=settings.architecture,
+            log_retention_days=settings.log_retention_days,
         ),
     )
     pulumi.export("replayerName", replayer.function_name)

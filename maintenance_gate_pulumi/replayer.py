@@ -16,6 +16,7 @@ import pulumi_aws as aws
 from gate import schema
 from maintenance_gate_pulumi import policies
 from maintenance_gate_pulumi.component import MaintenanceGate
+from maintenance_gate_pulumi.logs import DEFAULT_LOG_RETENTION_DAYS, check_log_retention
 from maintenance_gate_pulumi.naming import MAX_PREFIX_LENGTH, check_prefix
 from maintenance_gate_pulumi.roles import lambda_execution_role
 from maintenance_gate_pulumi.schedule import invoke_on_schedule
@@ -38,12 +39,14 @@ class GateReplayerArgs:
     # handler stops early by itself and leaves the rest to the next run.
     timeout: int = 240
     memory: int = 256
+    log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
 
     def __post_init__(self) -> None:
         if not self.functions:
             raise ValueError("GateReplayerArgs.functions must name at least one gated function")
         if self.rate < 1:
             raise ValueError(f"GateReplayerArgs.rate must be at least 1 event per second (got {self.rate!r})")
+        check_log_retention(self.log_retention_days, "GateReplayerArgs.log_retention_days")
 
 
 class GateReplayer(pulumi.ComponentResource):
@@ -56,7 +59,7 @@ class GateReplayer(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         gate = args.gate
 
-        execution = lambda_execution_role(name, child)
+        execution = lambda_execution_role(name, log_retention_days=args.log_retention_days, opts=child)
         access = aws.iam.RolePolicy(f"{name}-access", role=execution.role.id, policy=_policy(args), opts=child)
         self.function = aws.lambda_.Function(
             name,
@@ -70,6 +73,7 @@ class GateReplayer(pulumi.ComponentResource):
             layers=[gate.layer_arn],
             memory_size=args.memory,
             timeout=args.timeout,
+            logging_config=execution.logs.logging_config(),
             environment=aws.lambda_.FunctionEnvironmentArgs(
                 variables={
                     "GATE_PARAMETER_NAME": gate.parameter_name,

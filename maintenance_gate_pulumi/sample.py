@@ -24,7 +24,7 @@ def sample_code() -> pulumi.AssetArchive:
 
 
 def sample_function(name: str, gate: MaintenanceGate, settings: StackSettings) -> aws.lambda_.Function:
-    execution = lambda_execution_role(name)
+    execution = lambda_execution_role(name, log_retention_days=settings.log_retention_days)
     access = gate.grant("sample", execution.role)
     return aws.lambda_.Function(
         name,
@@ -37,6 +37,7 @@ def sample_function(name: str, gate: MaintenanceGate, settings: StackSettings) -
                 code=sample_code(),
                 memory_size=settings.memory,
                 timeout=settings.timeout,
+                logging_config=execution.logs.logging_config(),
             )
         ),
         opts=pulumi.ResourceOptions(depends_on=[access, *execution.grants]),

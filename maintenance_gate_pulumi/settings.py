@@ -19,6 +19,7 @@ import pulumi
 from gate import schema
 from gate.config import FailMode, OnDefer
 from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES
+from maintenance_gate_pulumi.logs import DEFAULT_LOG_RETENTION_DAYS, LOG_RETENTION_DAYS
 from maintenance_gate_pulumi.window import InitialWindowError, initial_window_text
 
 DEFAULTS: dict[str, Any] = {
@@ -34,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "failMode": FailMode.LIVE.value,
     "onDefer": OnDefer.RESPOND.value,
     "retentionDays": schema.DEFAULT_RETENTION_DAYS,
+    "logRetentionDays": DEFAULT_LOG_RETENTION_DAYS,
     "protectData": True,
     "replayerEnabled": False,
     "replayerRate": 10,
@@ -66,6 +68,7 @@ class StackSettings:
     fail_mode: FailMode
     on_defer: OnDefer
     retention_days: int
+    log_retention_days: int
     protect_data: bool
     replayer_enabled: bool
     replayer_rate: int
@@ -109,6 +112,15 @@ class _Reader:
 
         return self.value(key, parse, f"an integer from {low} to {high}")
 
+    def listed_integer(self, key: str, accepted: Sequence[int]) -> int:
+        def parse(raw: str) -> int:
+            number = int(raw)
+            if number not in accepted:
+                raise ValueError(raw)
+            return number
+
+        return self.value(key, parse, f"one of {', '.join(map(str, accepted))}")
+
     def boolean(self, key: str) -> bool:
         def parse(raw: str) -> bool:
             if raw.lower() not in ("true", "false"):
@@ -150,6 +162,7 @@ def load_settings(config: pulumi.Config | None = None, aws_config: pulumi.Config
         fail_mode=FailMode(read.choice("failMode", [mode.value for mode in FailMode])),
         on_defer=OnDefer(read.choice("onDefer", [behaviour.value for behaviour in OnDefer])),
         retention_days=read.integer("retentionDays", 1, 3650),
+        log_retention_days=read.listed_integer("logRetentionDays", LOG_RETENTION_DAYS),
         protect_data=read.boolean("protectData"),
         replayer_enabled=read.boolean("replayerEnabled"),
         replayer_rate=read.integer("replayerRate", 1, 1000),

@@ -41,6 +41,7 @@ BUCKET_ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServer
 BUCKET_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 BUCKET_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 SCHEDULE = "aws:scheduler/schedule:Schedule"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 GATE_COMPONENT = "maintenance-gate:index:MaintenanceGate"
 REPLAYER_COMPONENT = "maintenance-gate:index:GateReplayer"
 
@@ -56,6 +57,10 @@ def _computed(typ: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     if typ == LAYER:
         layer_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:{inputs['layerName']}"
         return {"layerArn": layer_arn, "arn": f"{layer_arn}:1", "version": "1"}
+    if typ == LOG_GROUP:
+        # name_prefix plus a unique suffix, as the provider does it.
+        group = inputs.get("name") or f"{inputs.get('namePrefix', name)}{autoname(name)[-7:]}"
+        return {"name": group, "arn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{group}"}
     if typ == BUCKET:
         bucket = inputs.get("bucket") or autoname(name)
         return {"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}"}
@@ -149,6 +154,10 @@ class Run:
         """The ARN the mocks gave the one resource of ``typ`` whose name ends in ``suffix``."""
         resource = self.one(typ, suffix)
         return str(_computed(resource.typ, resource.name, resource.inputs)["arn"])
+
+    def outputs_of(self, resource: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+        """What the mocks computed for ``resource`` (its name and ARN)."""
+        return _computed(resource.typ, resource.name, resource.inputs)
 
     def arns(self) -> set[str]:
         """Every ARN the mocks handed out, i.e. every resource this program owns."""

@@ -13,6 +13,7 @@ from tests.pulumi.mocks import (
     BUCKET_POLICY,
     FUNCTION,
     LAYER,
+    LOG_GROUP,
     PARAMETER,
     PUBLIC_ACCESS_BLOCK,
     REPLAYER_COMPONENT,
@@ -27,8 +28,6 @@ from tests.pulumi.mocks import (
     run_stack,
     statements,
 )
-
-BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +47,8 @@ def grants(run_: Run, policy_suffix: str) -> dict[str, tuple[list[str], list[str
 
 
 def owned(run_: Run, resource: str) -> bool:
-    return any(resource == own or resource.startswith(f"{own}/") for own in run_.arns())
+    # Under an owned ARN: an object or index ("/"), or a log group's streams (":").
+    return any(resource == own or resource.startswith((f"{own}/", f"{own}:")) for own in run_.arns())
 
 
 @pytest.mark.parametrize("which", ["dev", "with_replayer"])
@@ -75,11 +75,32 @@ def test_every_iam_statement_names_specific_arns(which: str, request: pytest.Fix
 
 
 @pytest.mark.parametrize("which", ["dev", "with_replayer"])
-def test_the_only_managed_policy_is_basic_logging(which: str, request: pytest.FixtureRequest) -> None:
+def test_each_function_writes_only_to_its_own_expiring_log_group(which: str, request: pytest.FixtureRequest) -> None:
     run_: Run = request.getfixturevalue(which)
-    attachments = run_.all(ROLE_POLICY_ATTACHMENT)
-    assert {attachment.inputs["policyArn"] for attachment in attachments} == {BASIC_EXECUTION}
-    assert len(attachments) == len(run_.all(FUNCTION))
+    # No managed policy at all: AWSLambdaBasicExecutionRole's Resource "*" is gone.
+    assert run_.all(ROLE_POLICY_ATTACHMENT) == []
+    functions = run_.all(FUNCTION)
+    assert len(run_.all(LOG_GROUP)) == len(functions)
+    for function in functions:
+        group = run_.one(LOG_GROUP, f"{function.name}-logs")
+        assert group.inputs["retentionInDays"] == 30
+        assert group.inputs["namePrefix"] == f"/aws/lambda/{function.name}-"
+        group_name, group_arn = run_.outputs_of(group)["name"], run_.arn(LOG_GROUP, f"{function.name}-logs")
+        assert function.inputs["loggingConfig"] == {"logFormat": "Text", "logGroup": group_name}
+        assert grants(run_, f"{function.name}-write-logs") == {
+            "WriteOwnLogs": (["logs:CreateLogStream", "logs:PutLogEvents"], [group_arn, f"{group_arn}:*"])
+        }
+        role = function.inputs["role"].rsplit("/", 1)[1]
+        assert run_.one(ROLE_POLICY, f"{function.name}-write-logs").inputs["role"] == role
+        # The function is created after its grant, so its first logs are not lost.
+        assert run_.registration(run_.one(ROLE_POLICY, f"{function.name}-write-logs")).urn in (
+            run_.registration(function).dependencies
+        )
+
+
+def test_log_retention_is_stack_config() -> None:
+    run_ = run_stack(config={"logRetentionDays": 7, "replayerEnabled": True})
+    assert {group.inputs["retentionInDays"] for group in run_.all(LOG_GROUP)} == {7}
 
 
 def test_the_gated_function_may_make_exactly_the_gates_calls(dev: Run) -> None:
@@ -156,8 +177,8 @@ def test_the_replayer_is_a_separate_least_privilege_function(with_replayer: Run)
 def test_the_replayers_resources_are_children_of_its_component(with_replayer: Run) -> None:
     component = with_replayer.one(REPLAYER_COMPONENT)
     children = [r for r in with_replayer.resources if r.name.startswith(component.name) and r is not component]
-    # Role, logging, grant, function, and the schedule with its role and grant.
-    assert len(children) == 7
+    # Role, log group, its grant, the gate grant, function, and the schedule with its role and grant.
+    assert len(children) == 8
     for resource in children:
         assert with_replayer.registration(resource).parent == with_replayer.registration(component).urn, resource.name
 

@@ -26,13 +26,13 @@ from tests.pulumi.mocks import (
     FUNCTION,
     GATE_COMPONENT,
     LAYER,
+    LOG_GROUP,
     PARAMETER,
     PUBLIC_ACCESS_BLOCK,
     REPLAYER_COMPONENT,
     REPOSITORY_ROOT,
     ROLE,
     ROLE_POLICY,
-    ROLE_POLICY_ATTACHMENT,
     SCHEDULE,
     TABLE,
     Run,
@@ -71,8 +71,8 @@ def test_the_stack_declares_exactly_its_resources(dev: Run) -> None:
         BUCKET_LIFECYCLE: 1,
         "aws:s3/bucketPolicy:BucketPolicy": 1,
         ROLE: 2,  # the sample function's and the schedule's
-        ROLE_POLICY: 2,  # the gate's grant to the sample, the schedule's invoke
-        ROLE_POLICY_ATTACHMENT: 1,
+        ROLE_POLICY: 3,  # the gate's grant to the sample, the sample's logging, the schedule's invoke
+        LOG_GROUP: 1,
         FUNCTION: 1,
         SCHEDULE: 1,
     }
