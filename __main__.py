@@ -1,6 +1,7 @@
 """The maintenance-gate stack: the gate, a sample function behind it, and a schedule that calls it."""
 
 import pulumi
+import pulumi_aws as aws
 
 from maintenance_gate_pulumi import GateReplayer, GateReplayerArgs, MaintenanceGate, MaintenanceGateArgs
 from maintenance_gate_pulumi.naming import stack_prefix
@@ -39,6 +40,8 @@ pulumi.export("parameterName", gate.parameter_name)
 pulumi.export("tableName", gate.table_name)
 pulumi.export("bucketName", gate.bucket_name)
 pulumi.export("scheduleName", schedule.name)
+# The provider's region, however it was set: `python -m gate ... --stack` talks to it.
+pulumi.export("region", aws.get_region_output().region)
 
 if settings.replayer_enabled:
     replayer = GateReplayer(

@@ -43,6 +43,17 @@ BUCKET_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfigura
 SCHEDULE = "aws:scheduler/schedule:Schedule"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 GATE_COMPONENT = "maintenance-gate:index:MaintenanceGate"
+PARTITION = "aws"
+INVOKES: dict[str, dict[str, str]] = {
+    "aws:index/getRegion:getRegion": {"region": REGION, "name": REGION, "id": REGION},
+    "aws:index/getPartition:getPartition": {"partition": PARTITION, "dnsSuffix": "amazonaws.com", "id": PARTITION},
+    "aws:index/getCallerIdentity:getCallerIdentity": {
+        "accountId": ACCOUNT,
+        "arn": f"arn:aws:iam::{ACCOUNT}:user/deployer",
+        "id": ACCOUNT,
+        "userId": "AIDADEPLOYER",
+    },
+}
 REPLAYER_COMPONENT = "maintenance-gate:index:GateReplayer"
 
 
@@ -93,6 +104,7 @@ class GateMocks(pulumi.runtime.Mocks):
         self.resources: list[pulumi.runtime.MockResourceArgs] = []
         # Keyed by type and name: a component and one of its children may share a name.
         self.registrations: dict[tuple[str, str], Registration] = {}
+        self.calls: list[str] = []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         self.resources.append(args)
@@ -102,8 +114,11 @@ class GateMocks(pulumi.runtime.Mocks):
         return str(physical), state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        # The program builds every policy as data and makes no provider calls.
-        raise AssertionError(f"unexpected provider call {args.token}")
+        # Where the stack is and whose account it is; every policy is otherwise built as data.
+        if args.token not in INVOKES:
+            raise AssertionError(f"unexpected provider call {args.token}")
+        self.calls.append(args.token)
+        return dict(INVOKES[args.token]), []
 
 
 class RecordingMonitor(MockMonitor):

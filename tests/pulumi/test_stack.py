@@ -29,6 +29,7 @@ from tests.pulumi.mocks import (
     LOG_GROUP,
     PARAMETER,
     PUBLIC_ACCESS_BLOCK,
+    REGION,
     REPLAYER_COMPONENT,
     REPOSITORY_ROOT,
     ROLE,
@@ -41,7 +42,16 @@ from tests.pulumi.mocks import (
     run_stack,
 )
 
-OUTPUTS = {"functionName", "functionArn", "layerArn", "parameterName", "tableName", "bucketName", "scheduleName"}
+OUTPUTS = {
+    "functionName",
+    "functionArn",
+    "layerArn",
+    "parameterName",
+    "tableName",
+    "bucketName",
+    "scheduleName",
+    "region",
+}
 WINDOW = {
     "mode": "auto",
     "windows": [{"start": "2026-12-01T22:00:00+00:00", "end": "2026-12-02T02:00:00+00:00", "name": "db upgrade"}],
@@ -105,6 +115,8 @@ def test_outputs_are_exactly_the_names_the_operator_cli_reads(dev: Run) -> None:
     assert dev.outputs["scheduleName"] == autoname(dev.one(SCHEDULE).name)
     assert dev.outputs["layerArn"].startswith("arn:aws:lambda:") and ":layer:" in dev.outputs["layerArn"]
     assert dev.outputs["functionArn"].endswith(f":function:{dev.outputs['functionName']}")
+    # The provider's own region, so the CLI's --stack reads the stack where it lives.
+    assert dev.outputs["region"] == REGION == dev.outputs["functionArn"].split(":")[3]
 
 
 def test_outputs_carry_no_secret_and_no_document_or_payload(dev: Run) -> None:
@@ -279,7 +291,8 @@ def test_an_unprotected_stack_is_deleted_whole() -> None:
 def test_two_stacks_get_distinct_names() -> None:
     dev, prod = run_stack(stack="dev"), run_stack(stack="prod")
     assert not {r.name for r in dev.resources} & {r.name for r in prod.resources}
-    assert not set(dev.outputs.values()) & set(prod.outputs.values())
+    names = [{value for key, value in run_.outputs.items() if key != "region"} for run_ in (dev, prod)]
+    assert not names[0] & names[1]
     assert dev.one(LAYER).inputs["layerName"] != prod.one(LAYER).inputs["layerName"]
     for run_ in (dev, prod):
         assert all(resource.name.startswith(f"maintenance-gate-{run_.stack}") for resource in run_.resources)
