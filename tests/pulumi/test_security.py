@@ -9,6 +9,7 @@ import pytest
 
 from gate import schema
 from tests.pulumi.mocks import (
+    ACCOUNT,
     BUCKET_ENCRYPTION,
     BUCKET_POLICY,
     FUNCTION,
@@ -119,6 +120,16 @@ def test_the_schedule_may_only_invoke_the_sample_function(dev: Run) -> None:
     assert grants(dev, "-schedule-invoke") == {"InvokeTarget": invoke}
     trust = json.loads(dev.one(ROLE, "-schedule-role").inputs["assumeRolePolicy"])
     assert [s["Principal"] for s in statements(trust)] == [{"Service": "scheduler.amazonaws.com"}]
+    # Schedules of another account cannot have Scheduler assume it (confused deputy).
+    assert [s["Condition"] for s in statements(trust)] == [{"StringEquals": {"aws:SourceAccount": ACCOUNT}}]
+
+
+def test_every_scheduler_role_trusts_this_account_only(with_replayer: Run) -> None:
+    roles = [role for role in with_replayer.all(ROLE) if role.name.endswith("-schedule-role")]
+    assert len(roles) == 2
+    for role in roles:
+        [statement] = statements(json.loads(role.inputs["assumeRolePolicy"]))
+        assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
 
 
 def test_the_functions_trust_only_lambda(dev: Run) -> None:
