@@ -50,6 +50,7 @@ if settings.replayer_enabled:
             gate=gate,
             functions=[function],
             rate=settings.replayer_rate,
+            concurrency=settings.replayer_concurrency,
             runtime=settings.runtime,
             architecture=settings.architecture,
             log_retention_days=settings.log_retention_days,

@@ -16,7 +16,7 @@ def invoke_on_schedule(
     name: str,
     function: aws.lambda_.Function,
     *,
-    expression: str,
+    expression: pulumi.Input[str],
     timezone: str,
     enabled: bool,
     payload: Mapping[str, Any] | None = None,

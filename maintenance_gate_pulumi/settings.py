@@ -20,6 +20,8 @@ from gate import schema
 from gate.config import FailMode, OnDefer
 from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES
 from maintenance_gate_pulumi.logs import DEFAULT_LOG_RETENTION_DAYS, LOG_RETENTION_DAYS
+from maintenance_gate_pulumi.replay_timing import ReplayTimingError, replay_timing
+from maintenance_gate_pulumi.replayer import MAX_CONCURRENCY
 from maintenance_gate_pulumi.window import InitialWindowError, initial_window_text
 
 DEFAULTS: dict[str, Any] = {
@@ -39,6 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "protectData": True,
     "replayerEnabled": False,
     "replayerRate": 10,
+    "replayerConcurrency": 1,
 }
 
 _SCHEDULE_EXPRESSION = re.compile(
@@ -72,6 +75,7 @@ class StackSettings:
     protect_data: bool
     replayer_enabled: bool
     replayer_rate: int
+    replayer_concurrency: int
 
 
 _T = TypeVar("_T")
@@ -82,6 +86,7 @@ class _Reader:
 
     def __init__(self, config: pulumi.Config) -> None:
         self._config = config
+        self.config_name = config.name
         self.problems: list[str] = []
 
     def value(self, key: str, parse: Callable[[str], _T], accepted: str) -> _T:
@@ -166,7 +171,13 @@ def load_settings(config: pulumi.Config | None = None, aws_config: pulumi.Config
         protect_data=read.boolean("protectData"),
         replayer_enabled=read.boolean("replayerEnabled"),
         replayer_rate=read.integer("replayerRate", 1, 1000),
+        replayer_concurrency=read.integer("replayerConcurrency", 1, MAX_CONCURRENCY),
     )
+    if settings.replayer_enabled:
+        try:
+            replay_timing([settings.timeout])
+        except ReplayTimingError as exc:
+            read.problems.append(f"{read.config_name}:timeout: {exc}")
     if read.problems:
         raise StackConfigError("invalid stack configuration:\n  " + "\n  ".join(read.problems))
     return settings

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import pulumi_aws as aws
 import pytest
 
 from gate import schema
+from gate.replay.config import ReplayerConfig
+from maintenance_gate_pulumi import GateReplayer, GateReplayerArgs, MaintenanceGate, MaintenanceGateArgs
+from maintenance_gate_pulumi.settings import StackConfigError
 from tests.pulumi.mocks import (
     ACCOUNT,
     BUCKET_ENCRYPTION,
@@ -26,6 +31,7 @@ from tests.pulumi.mocks import (
     Run,
     as_list,
     policy_documents,
+    run,
     run_stack,
     statements,
 )
@@ -168,6 +174,9 @@ def test_the_replayer_is_a_separate_least_privilege_function(with_replayer: Run)
         "GATE_REPLAY_FUNCTIONS": sample_name,
         "GATE_REPLAY_RATE": "20",
         "GATE_RETENTION_DAYS": "21",
+        "GATE_REPLAY_CONCURRENCY": "1",
+        "GATE_REPLAY_MARGIN_SECONDS": "20",  # the sample's 10 s timeout, and 10 s to record the outcome
+        "GATE_REPLAY_LEASE_SECONDS": "960",
     }
 
     table_arn = run_.arn(TABLE)
@@ -227,3 +236,45 @@ def test_no_output_carries_the_window_a_secret_or_a_payload() -> None:
         assert marker not in value and "{" not in value, name
     parameter = result.one(PARAMETER)
     assert marker in str(parameter.inputs["value"])  # it did reach the stack, so the check above can fail
+
+
+@pytest.mark.parametrize(("timeout", "margin", "replayer_timeout", "rate"), [(10, 20, 250, 5), (300, 310, 540, 9)])
+def test_the_replayer_outlasts_any_invocation_it_starts(
+    timeout: int, margin: int, replayer_timeout: int, rate: int
+) -> None:
+    # GIVEN a gated function with this timeout
+    run_ = run_stack(config={"replayerEnabled": True, "timeout": timeout, "replayerConcurrency": 4})
+    replayer = run_.one(FUNCTION, "-replayer").inputs
+    config = ReplayerConfig.from_env(replayer["environment"]["variables"])
+
+    # THEN it stops taking records at least that long before its own timeout, and its
+    # leases outlive it, so a record is never redelivered while its invocation runs
+    assert config.margin_seconds == margin >= timeout
+    assert replayer["timeout"] == replayer_timeout <= 900
+    assert config.lease_seconds > replayer["timeout"]
+    assert replayer["environment"]["variables"]["GATE_REPLAY_CONCURRENCY"] == "4"
+    # and runs never overlap: the schedule's period is at least the timeout
+    assert run_.one(SCHEDULE, "-replayer-schedule").inputs["scheduleExpression"] == f"rate({rate} minutes)"
+    assert rate * 60 >= replayer_timeout
+
+
+def test_a_gated_function_too_slow_for_automatic_replay_is_refused() -> None:
+    # The stack names the config key before declaring anything.
+    with pytest.raises(StackConfigError, match=r"maintenance-gate:timeout: a gated function's timeout of 850 s"):
+        run_stack(config={"replayerEnabled": True, "timeout": 850})
+
+
+def test_the_replayer_component_refuses_functions_too_slow_for_it(tmp_path: Path) -> None:
+    def program() -> dict[str, Any]:
+        gate = MaintenanceGate("team-gate", MaintenanceGateArgs(build_dir=tmp_path))
+        slow = aws.lambda_.Function(
+            "team-slow",
+            role="arn:aws:iam::123456789012:role/team",
+            runtime="python3.12",
+            handler="app.handler",
+            timeout=900,
+        )
+        return {"name": GateReplayer("team-replayer", GateReplayerArgs(gate=gate, functions=[slow])).function_name}
+
+    with pytest.raises(ValueError, match=r"timeout of 900 s .* at most 830 s"):
+        run(program)

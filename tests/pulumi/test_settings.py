@@ -83,18 +83,21 @@ def test_values_are_read_and_typed() -> None:
             "runtime": "python3.14",
             "architecture": "x86_64",
             "memory": 1024,
-            "timeout": 900,
+            "timeout": 830,
             "scheduleEnabled": False,
             "failMode": "maintenance",
             "onDefer": "error",
             "replayerEnabled": True,
             "replayerRate": 25,
+            "replayerConcurrency": 8,
+            "logRetentionDays": 365,
         }
     )
     assert (settings.region, settings.runtime, settings.architecture) == ("eu-south-1", "python3.14", "x86_64")
-    assert (settings.memory, settings.timeout, settings.schedule_enabled) == (1024, 900, False)
+    assert (settings.memory, settings.timeout, settings.schedule_enabled) == (1024, 830, False)
     assert (settings.fail_mode, settings.on_defer) == (FailMode.MAINTENANCE, OnDefer.ERROR)
-    assert (settings.replayer_enabled, settings.replayer_rate) == (True, 25)
+    assert (settings.replayer_enabled, settings.replayer_rate, settings.replayer_concurrency) == (True, 25, 8)
+    assert settings.log_retention_days == 365
 
 
 @pytest.mark.parametrize(
@@ -114,6 +117,7 @@ def test_values_are_read_and_typed() -> None:
         ("retentionDays", 0, "retentionDays: must be an integer from 1 to 3650"),
         ("logRetentionDays", 10, "logRetentionDays: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365"),
         ("replayerRate", 0, "replayerRate: must be an integer from 1 to 1000"),
+        ("replayerConcurrency", 17, "replayerConcurrency: must be an integer from 1 to 16 (got '17')"),
         (
             "initialWindow",
             {"recurring": [{"start": "01:00", "end": "02:00", "timezone": "Mars/Olympus"}]},
