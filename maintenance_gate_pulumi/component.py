@@ -20,7 +20,7 @@ from gate import schema
 from gate.config import FailMode, OnDefer
 from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES, WRAPPER_PATH_ON_LAMBDA
 from maintenance_gate_pulumi import policies
-from maintenance_gate_pulumi.layer_archive import DEFAULT_BUILD_DIR, build_layer_archive
+from maintenance_gate_pulumi.layer_archive import build_layer_archive
 from maintenance_gate_pulumi.naming import check_prefix
 from maintenance_gate_pulumi.storage import deferred_table, overflow_bucket
 from maintenance_gate_pulumi.window import initial_window_text
@@ -64,8 +64,8 @@ class MaintenanceGateArgs:
     retention_days: int = schema.DEFAULT_RETENTION_DAYS
     # Deletion protection on the table, and no force-destroy of a bucket holding events.
     protect_data: bool = True
-    # Where the layer zip is written (git-ignored); the layer is built from this checkout.
-    build_dir: Path = DEFAULT_BUILD_DIR
+    # Where the layer zip is written; None is ``build/`` in the working directory.
+    build_dir: Path | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.cache_ttl_seconds <= 3600:
