@@ -184,11 +184,11 @@ class Run:
         }
 
 
-def stack_config(values: Mapping[str, Any]) -> dict[str, str]:
+def stack_config(values: Mapping[str, Any], project: str = PROJECT) -> dict[str, str]:
     """Config as the CLI hands it to a program: project-namespaced keys, strings, objects as JSON."""
     config: dict[str, str] = {}
     for key, value in values.items():
-        full = key if ":" in key else f"{PROJECT}:{key}"
+        full = key if ":" in key else f"{project}:{key}"
         if isinstance(value, str):
             config[full] = value
         elif isinstance(value, bool):
@@ -199,11 +199,13 @@ def stack_config(values: Mapping[str, Any]) -> dict[str, str]:
 
 
 @contextmanager
-def mocked(stack: str, config: Mapping[str, Any], mocks: GateMocks | None = None) -> Iterator[GateMocks]:
+def mocked(
+    stack: str, config: Mapping[str, Any], mocks: GateMocks | None = None, project: str = PROJECT
+) -> Iterator[GateMocks]:
     """Fresh mocks and config, so no test sees another's resources or settings."""
     mocks = mocks or GateMocks()
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=RecordingMonitor(mocks))
-    pulumi.runtime.set_all_config(stack_config(config), [])
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(mocks))
+    pulumi.runtime.set_all_config(stack_config(config, project), [])
     try:
         yield mocks
     finally:
@@ -216,9 +218,10 @@ def run(
     stack: str = "dev",
     config: Mapping[str, Any] = (),
     mocks: GateMocks | None = None,
+    project: str = PROJECT,
 ) -> Run:
     """Run ``program`` (which returns the outputs it would export) under the mocks to completion."""
-    with mocked(stack, dict(config), mocks) as active:
+    with mocked(stack, dict(config), mocks, project) as active:
         result = Run(stack=stack, mocks=active)
 
         @pulumi.runtime.test
@@ -238,7 +241,9 @@ def _record(result: Run, outputs: dict[str, Any], secret: dict[str, bool]) -> No
     result.secret_outputs.update(name for name, is_secret in secret.items() if is_secret)
 
 
-def run_stack(*, stack: str = "dev", config: Mapping[str, Any] = (), mocks: GateMocks | None = None) -> Run:
+def run_stack(
+    *, stack: str = "dev", config: Mapping[str, Any] = (), mocks: GateMocks | None = None, project: str = PROJECT
+) -> Run:
     """Run the repository's own ``__main__.py`` afresh, collecting what it exports."""
 
     def program() -> Mapping[str, Any]:
@@ -247,7 +252,7 @@ def run_stack(*, stack: str = "dev", config: Mapping[str, Any] = (), mocks: Gate
             runpy.run_path(str(PROGRAM), run_name="__main__")
         return exported
 
-    return run(program, stack=stack, config=config, mocks=mocks)
+    return run(program, stack=stack, config=config, mocks=mocks, project=project)
 
 
 def policy_documents(run_: Run) -> list[tuple[str, dict[str, Any]]]:
