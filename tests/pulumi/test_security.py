@@ -23,6 +23,7 @@ from tests.pulumi.mocks import (
     PARAMETER,
     PUBLIC_ACCESS_BLOCK,
     REPLAYER_COMPONENT,
+    REPOSITORY_ROOT,
     ROLE,
     ROLE_POLICY,
     ROLE_POLICY_ATTACHMENT,
@@ -278,3 +279,12 @@ def test_the_replayer_component_refuses_functions_too_slow_for_it(tmp_path: Path
 
     with pytest.raises(ValueError, match=r"timeout of 900 s .* at most 830 s"):
         run(program)
+
+
+def test_no_arn_is_written_by_hand() -> None:
+    # Every ARN comes from a resource's output (or a partition lookup), so the program
+    # deploys in aws-cn and aws-us-gov too; a literal "arn:aws:" would not.
+    sources = [*(REPOSITORY_ROOT / "maintenance_gate_pulumi").glob("*.py"), REPOSITORY_ROOT / "__main__.py"]
+    assert len(sources) > 5
+    for source in sources:
+        assert "arn:aws:" not in source.read_text(), source.name
