@@ -1,14 +1,14 @@
 """The reusable component: the gate's layer, window parameter, table and overflow bucket.
 
 Gating a function takes two calls on the component: ``function_args`` adds the layer,
-the exec wrapper and the GATE_* settings to the function's arguments, and ``grant``
-gives the function's role exactly the calls the gate makes, on these resources only.
+the GATE_* settings and the gate's wrapper or handler (gating.py) to the function's
+arguments, and ``grant`` gives the function's role exactly the calls the gate makes,
+on these resources only.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,15 +18,15 @@ import pulumi_aws as aws
 
 from gate import schema
 from gate.config import FailMode, OnDefer
-from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES, WRAPPER_PATH_ON_LAMBDA
-from maintenance_gate_pulumi import policies
+from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES
+from maintenance_gate_pulumi import gating, policies
+from maintenance_gate_pulumi.gating import GateMode
 from maintenance_gate_pulumi.layer_archive import build_layer_archive
 from maintenance_gate_pulumi.naming import check_prefix
 from maintenance_gate_pulumi.storage import deferred_table, overflow_bucket
 from maintenance_gate_pulumi.window import initial_window_text
 
 TYPE_TOKEN = "maintenance-gate:index:MaintenanceGate"
-EXEC_WRAPPER_VARIABLE = "AWS_LAMBDA_EXEC_WRAPPER"
 # Intelligent-Tiering keeps the parameter Standard (free, GetParameter included) while
 # the document fits in 4 KB, and makes it Advanced only when an operator writes a
 # larger one (the parser allows 8 KB); the provider ignores the tier it then reports.
@@ -139,9 +139,8 @@ class MaintenanceGate(pulumi.ComponentResource):
         return self.args.retention_days
 
     def gate_variables(self) -> dict[str, pulumi.Input[str]]:
-        """The environment a gated function needs (see gate/config.py for each name)."""
+        """The GATE_* settings every gated function gets, whatever its mode (see gate/config.py for each)."""
         return {
-            EXEC_WRAPPER_VARIABLE: WRAPPER_PATH_ON_LAMBDA,
             "GATE_PARAMETER_NAME": self.parameter_name,
             "GATE_TABLE_NAME": self.table_name,
             "GATE_OVERFLOW_BUCKET": self.bucket_name,
@@ -150,30 +149,14 @@ class MaintenanceGate(pulumi.ComponentResource):
             "GATE_ON_DEFER": OnDefer(self.args.on_defer).value,
         }
 
-    def gated_environment(
-        self, variables: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
-    ) -> pulumi.Output[dict[str, str]]:
-        """The function's own variables plus the gate's; setting one of the gate's is an error."""
-        gate = self.gate_variables()
-        if isinstance(variables, Mapping):
-            # Checked now when the keys are known, so the error points at the caller.
-            _refuse_gate_variables(variables, gate)
-        return pulumi.Output.all(pulumi.Output.from_input(variables or {}), pulumi.Output.from_input(gate)).apply(
-            lambda pair: {**_refuse_gate_variables(pair[0], pair[1]), **pair[1]}
-        )
+    def function_args(
+        self, args: aws.lambda_.FunctionArgs, *, mode: GateMode | None = None
+    ) -> aws.lambda_.FunctionArgs:
+        """A copy of ``args``, gated: the layer, the gate's variables, and ``mode`` (see gating.py).
 
-    def gated_layers(self, layers: pulumi.Input[Sequence[pulumi.Input[str]] | None] = None) -> pulumi.Output[list[str]]:
-        # Last, because a later layer wins where files overlap: nothing may shadow the wrapper.
-        return pulumi.Output.all(layers, self.layer_arn).apply(lambda pair: [*(pair[0] or []), pair[1]])
-
-    def function_args(self, args: aws.lambda_.FunctionArgs) -> aws.lambda_.FunctionArgs:
-        """A copy of ``args`` with the layer and the gate's environment added."""
-        gated = copy.copy(args)
-        gated.layers = self.gated_layers(args.layers)
-        gated.environment = aws.lambda_.FunctionEnvironmentArgs(
-            variables=self.gated_environment(_environment_variables(args.environment))
-        )
-        return gated
+        None picks wrapper mode, or handler mode when the function already has an exec wrapper.
+        """
+        return gating.gate_function(args, gate_variables=self.gate_variables(), layer_arn=self.layer_arn, mode=mode)
 
     def grant(self, name: str, role: aws.iam.Role) -> aws.iam.RolePolicy:
         """Let ``role`` make the gate's calls: read the window, store deferred events."""
@@ -192,23 +175,3 @@ class MaintenanceGate(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-
-
-def _environment_variables(environment: Any) -> Any:
-    if environment is None:
-        return None
-    if isinstance(environment, aws.lambda_.FunctionEnvironmentArgs):
-        return environment.variables
-    if isinstance(environment, Mapping):
-        return environment.get("variables")
-    raise TypeError("pass the function's environment as FunctionEnvironmentArgs or a dict, not an Output")
-
-
-def _refuse_gate_variables(own: Mapping[str, Any], gate: Mapping[str, Any]) -> Mapping[str, Any]:
-    clash = sorted(set(own) & set(gate))
-    if clash:
-        raise ValueError(
-            f"the function already sets {', '.join(clash)}; the gate sets these itself "
-            f"({EXEC_WRAPPER_VARIABLE} holds one wrapper per function)"
-        )
-    return own
