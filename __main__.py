@@ -19,6 +19,8 @@ gate = MaintenanceGate(
         cache_ttl_seconds=settings.cache_ttl_seconds,
         fail_mode=settings.fail_mode,
         on_defer=settings.on_defer,
+        on_http=settings.on_http,
+        on_ordered=settings.on_ordered,
         retention_days=settings.retention_days,
         protect_data=settings.protect_data,
     ),

@@ -53,6 +53,12 @@ PARAMETER_CREATE_ONLY = (
 )
 
 
+# The gate's answers to callers that cannot wait for a replay (GATE_ON_HTTP) and to
+# ordered sources (GATE_ON_ORDERED); the first is each one's default.
+ON_HTTP_CHOICES = ("reject", "accept")
+ON_ORDERED_CHOICES = ("hold", "defer")
+
+
 @dataclass(frozen=True)
 class MaintenanceGateArgs:
     # The document the parameter starts with: JSON text or a mapping; None is "no window".
@@ -60,6 +66,8 @@ class MaintenanceGateArgs:
     cache_ttl_seconds: int = 10
     fail_mode: FailMode = FailMode.LIVE
     on_defer: OnDefer = OnDefer.RESPOND
+    on_http: str = ON_HTTP_CHOICES[0]
+    on_ordered: str = ON_ORDERED_CHOICES[0]
     # How long finished records and replayed overflow objects are kept.
     retention_days: int = schema.DEFAULT_RETENTION_DAYS
     # Deletion protection on the table, and no force-destroy of a bucket holding events.
@@ -74,6 +82,12 @@ class MaintenanceGateArgs:
             raise ValueError(f"retention_days must be at least 1 (got {self.retention_days!r})")
         FailMode(self.fail_mode)
         OnDefer(self.on_defer)
+        for field, value, accepted in (
+            ("on_http", self.on_http, ON_HTTP_CHOICES),
+            ("on_ordered", self.on_ordered, ON_ORDERED_CHOICES),
+        ):
+            if value not in accepted:
+                raise ValueError(f"{field} must be one of {', '.join(accepted)} (got {value!r})")
 
 
 class MaintenanceGate(pulumi.ComponentResource):
@@ -147,6 +161,8 @@ class MaintenanceGate(pulumi.ComponentResource):
             "GATE_CACHE_TTL_SECONDS": str(self.args.cache_ttl_seconds),
             "GATE_FAIL_MODE": FailMode(self.args.fail_mode).value,
             "GATE_ON_DEFER": OnDefer(self.args.on_defer).value,
+            "GATE_ON_HTTP": self.args.on_http,
+            "GATE_ON_ORDERED": self.args.on_ordered,
         }
 
     def function_args(

@@ -19,6 +19,7 @@ import pulumi
 from gate import schema
 from gate.config import FailMode, OnDefer
 from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES
+from maintenance_gate_pulumi.component import ON_HTTP_CHOICES, ON_ORDERED_CHOICES
 from maintenance_gate_pulumi.logs import DEFAULT_LOG_RETENTION_DAYS, LOG_RETENTION_DAYS
 from maintenance_gate_pulumi.replay_timing import ReplayTimingError, replay_timing
 from maintenance_gate_pulumi.replayer import MAX_CONCURRENCY
@@ -36,6 +37,8 @@ DEFAULTS: dict[str, Any] = {
     "cacheTtlSeconds": 10,
     "failMode": FailMode.LIVE.value,
     "onDefer": OnDefer.RESPOND.value,
+    "onHttp": ON_HTTP_CHOICES[0],
+    "onOrdered": ON_ORDERED_CHOICES[0],
     "retentionDays": schema.DEFAULT_RETENTION_DAYS,
     "logRetentionDays": DEFAULT_LOG_RETENTION_DAYS,
     "protectData": True,
@@ -70,6 +73,8 @@ class StackSettings:
     cache_ttl_seconds: int
     fail_mode: FailMode
     on_defer: OnDefer
+    on_http: str
+    on_ordered: str
     retention_days: int
     log_retention_days: int
     protect_data: bool
@@ -166,6 +171,8 @@ def load_settings(config: pulumi.Config | None = None, aws_config: pulumi.Config
         cache_ttl_seconds=read.integer("cacheTtlSeconds", 0, 3600),
         fail_mode=FailMode(read.choice("failMode", [mode.value for mode in FailMode])),
         on_defer=OnDefer(read.choice("onDefer", [behaviour.value for behaviour in OnDefer])),
+        on_http=read.choice("onHttp", ON_HTTP_CHOICES),
+        on_ordered=read.choice("onOrdered", ON_ORDERED_CHOICES),
         retention_days=read.integer("retentionDays", 1, 3650),
         log_retention_days=read.listed_integer("logRetentionDays", LOG_RETENTION_DAYS),
         protect_data=read.boolean("protectData"),

@@ -118,6 +118,8 @@ def test_a_component_name_that_cannot_prefix_bucket_and_role_names_is_refused(na
         ({"cache_ttl_seconds": 3601}, "cache_ttl_seconds must be from 0 to 3600"),
         ({"retention_days": 0}, "retention_days must be at least 1"),
         ({"fail_mode": "closed"}, "'closed' is not a valid FailMode"),
+        ({"on_http": "queue"}, "on_http must be one of reject, accept \\(got 'queue'\\)"),
+        ({"on_ordered": "skip"}, "on_ordered must be one of hold, defer \\(got 'skip'\\)"),
     ],
 )
 def test_component_arguments_are_checked(args: dict[str, Any], message: str) -> None:

@@ -114,6 +114,8 @@ def test_values_are_read_and_typed() -> None:
         ("cacheTtlSeconds", -1, "cacheTtlSeconds: must be an integer from 0 to 3600"),
         ("failMode", "closed", "failMode: must be one of live, maintenance (got 'closed')"),
         ("onDefer", "drop", "onDefer: must be one of respond, error (got 'drop')"),
+        ("onHttp", "queue", "onHttp: must be one of reject, accept (got 'queue')"),
+        ("onOrdered", "skip", "onOrdered: must be one of hold, defer (got 'skip')"),
         ("retentionDays", 0, "retentionDays: must be an integer from 1 to 3650"),
         ("logRetentionDays", 10, "logRetentionDays: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365"),
         ("replayerRate", 0, "replayerRate: must be an integer from 1 to 1000"),

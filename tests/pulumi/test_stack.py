@@ -138,6 +138,8 @@ def test_the_sample_function_is_gated(dev: Run) -> None:
         "GATE_CACHE_TTL_SECONDS": "10",
         "GATE_FAIL_MODE": "live",
         "GATE_ON_DEFER": "respond",
+        "GATE_ON_HTTP": "reject",
+        "GATE_ON_ORDERED": "hold",
     }
     assert function.inputs["handler"] == "app.handler"
     assert (function.inputs["runtime"], function.inputs["architectures"]) == ("python3.12", ["arm64"])
@@ -249,6 +251,8 @@ def test_config_reaches_the_function_the_gate_and_the_storage() -> None:
             "cacheTtlSeconds": 60,
             "failMode": "maintenance",
             "onDefer": "error",
+            "onHttp": "accept",
+            "onOrdered": "defer",
             "retentionDays": 30,
             "protectData": False,
         }
@@ -262,6 +266,7 @@ def test_config_reaches_the_function_the_gate_and_the_storage() -> None:
         "maintenance",
         "error",
     )
+    assert (variables["GATE_ON_HTTP"], variables["GATE_ON_ORDERED"]) == ("accept", "defer")
     assert custom.one(BUCKET_LIFECYCLE).inputs["rules"][0]["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
     assert custom.one(TABLE).inputs["deletionProtectionEnabled"] is False
     assert custom.one(BUCKET).inputs["forceDestroy"] is True
