@@ -8,6 +8,7 @@ from maintenance_gate_pulumi.naming import stack_prefix
 from maintenance_gate_pulumi.sample import sample_function
 from maintenance_gate_pulumi.schedule import invoke_on_schedule
 from maintenance_gate_pulumi.settings import load_settings
+from maintenance_gate_pulumi.throughput import parameter_high_throughput
 
 settings = load_settings()
 prefix = stack_prefix(pulumi.get_project(), pulumi.get_stack())
@@ -44,6 +45,10 @@ pulumi.export("bucketName", gate.bucket_name)
 pulumi.export("scheduleName", schedule.name)
 # The provider's region, however it was set: `python -m gate ... --stack` talks to it.
 pulumi.export("region", aws.get_region_output().region)
+
+if settings.parameter_high_throughput:
+    # Account-wide in this region, and billed: off unless the stack config asks for it.
+    parameter_high_throughput(prefix)
 
 if settings.replayer_enabled:
     replayer = GateReplayer(

@@ -45,6 +45,7 @@ DEFAULTS: dict[str, Any] = {
     "replayerEnabled": False,
     "replayerRate": 10,
     "replayerConcurrency": 1,
+    "parameterHighThroughput": False,
 }
 
 _SCHEDULE_EXPRESSION = re.compile(
@@ -81,6 +82,7 @@ class StackSettings:
     replayer_enabled: bool
     replayer_rate: int
     replayer_concurrency: int
+    parameter_high_throughput: bool
 
 
 _T = TypeVar("_T")
@@ -179,6 +181,7 @@ def load_settings(config: pulumi.Config | None = None, aws_config: pulumi.Config
         replayer_enabled=read.boolean("replayerEnabled"),
         replayer_rate=read.integer("replayerRate", 1, 1000),
         replayer_concurrency=read.integer("replayerConcurrency", 1, MAX_CONCURRENCY),
+        parameter_high_throughput=read.boolean("parameterHighThroughput"),
     )
     if settings.replayer_enabled:
         try:

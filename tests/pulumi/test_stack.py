@@ -314,6 +314,17 @@ def test_long_stack_names_still_give_valid_distinct_role_and_bucket_names() -> N
         assert run_.outputs["bucketName"] == run_.outputs["bucketName"].lower()
 
 
+SERVICE_SETTING = "aws:ssm/serviceSetting:ServiceSetting"
+
+
+def test_high_parameter_throughput_is_off_unless_asked_for(dev: Run) -> None:
+    # It is account-wide and billed: the default stack must not touch it.
+    assert dev.all(SERVICE_SETTING) == []
+    on = run_stack(config={"parameterHighThroughput": True})
+    [setting] = on.all(SERVICE_SETTING)
+    assert setting.inputs == {"settingId": "/ssm/parameter-store/high-throughput-enabled", "settingValue": "true"}
+
+
 def test_the_replayer_is_off_by_default(dev: Run) -> None:
     assert not dev.all(REPLAYER_COMPONENT)
     assert "replayerName" not in dev.outputs
