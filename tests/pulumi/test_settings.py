@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +184,19 @@ def test_a_bad_window_fails_the_whole_program_before_any_resource() -> None:
     with pytest.raises(StackConfigError, match=r"initialWindow: windows\[0\]\.start: has no UTC offset"):
         run_stack(config={"initialWindow": window}, mocks=mocks)
     assert mocks.resources == []
+
+
+def test_the_local_demo_reads_the_stacks_answers_to_http_and_ordered_callers(tmp_path: Path) -> None:
+    from gate.local.stack_config import load_stack_config
+
+    shutil.copy(PROJECT_FILE, tmp_path / "Pulumi.yaml")
+    (tmp_path / "Pulumi.edge.yaml").write_text(
+        yaml.safe_dump({"config": {f"{PROJECT}:onHttp": "accept", f"{PROJECT}:onOrdered": "defer"}})
+    )
+    (tmp_path / "Pulumi.plain.yaml").write_text(yaml.safe_dump({"config": {}}))
+
+    edge, plain_stack = load_stack_config("edge", tmp_path), load_stack_config("plain", tmp_path)
+
+    assert (edge.on_http, edge.on_ordered) == ("accept", "defer")
+    # Pulumi.yaml's defaults, the same as the program's.
+    assert (plain_stack.on_http, plain_stack.on_ordered) == (DEFAULTS["onHttp"], DEFAULTS["onOrdered"])
