@@ -10,7 +10,7 @@ import pytest
 from maintenance_gate_pulumi import layer_archive
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def layer_build_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     build_dir = tmp_path_factory.mktemp("layer-build")
     with pytest.MonkeyPatch.context() as patch:
