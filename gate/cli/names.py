@@ -1,7 +1,8 @@
 """Which parameter, table and bucket to use: flags, else GATE_* variables, else a Pulumi stack's outputs.
 
 The stack is read with ``pulumi stack output --json --stack NAME``, only when a name
-is needed and was not given another way.
+is needed and was not given another way, or when an AWS client is made: with --stack,
+clients use the stack's exported region rather than the shell's.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
+from gate.cli import aws
 from gate.cli.errors import BadInputError, WorkFailedError
 from gate.repository import REPOSITORY_ROOT
 
@@ -23,6 +25,7 @@ PARAMETER_OUTPUT = "parameterName"
 TABLE_OUTPUT = "tableName"
 BUCKET_OUTPUT = "bucketName"
 FUNCTION_OUTPUT = "functionName"
+REGION_OUTPUT = "region"
 _PULUMI_TIMEOUT_SECONDS = 60
 
 Runner = Callable[..., "subprocess.CompletedProcess[str]"]
@@ -68,6 +71,14 @@ class Names:
         if self.stack is None:
             return None
         value = self.stack_outputs().get(FUNCTION_OUTPUT)
+        return str(value) if value else None
+
+    @property
+    def region(self) -> str | None:
+        """The stack's region (its ``region`` output), when --stack is given; else the shell's applies."""
+        if self.stack is None:
+            return None
+        value = self.stack_outputs().get(REGION_OUTPUT)
         return str(value) if value else None
 
     def _required(self, output: str, flag: str, variable: str) -> str:
@@ -136,7 +147,9 @@ def name_options(command: F) -> F:
         **kwargs: Any,
     ) -> Any:
         names = Names(parameter=parameter, table=table, bucket=bucket, stack=stack)
-        return command(*args, names=names, **kwargs)
+        # Asked only when a client is made, so --stack still reads the stack at most once.
+        with aws.region_from(lambda: names.region):
+            return command(*args, names=names, **kwargs)
 
     options = [
         click.option("--parameter", envvar="GATE_PARAMETER_NAME", help="SSM parameter holding the window document."),

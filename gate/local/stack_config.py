@@ -30,6 +30,9 @@ class LocalStackConfig:
     cache_ttl_seconds: float
     fail_mode: str
     on_defer: str
+    # GATE_ON_HTTP and GATE_ON_ORDERED, as the stack sets them (onHttp, onOrdered).
+    on_http: str = "reject"
+    on_ordered: str = "hold"
 
     def window_text(self) -> str:
         return json.dumps(self.initial_window.to_json())
@@ -48,6 +51,8 @@ def load_stack_config(stack: str = "dev", root: Path = REPOSITORY_ROOT) -> Local
         cache_ttl_seconds=float(values.get("cacheTtlSeconds", 10)),
         fail_mode=str(values.get("failMode", "live")),
         on_defer=str(values.get("onDefer", "respond")),
+        on_http=str(values.get("onHttp", "reject")),
+        on_ordered=str(values.get("onOrdered", "hold")),
     )
 
 

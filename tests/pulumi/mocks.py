@@ -41,7 +41,19 @@ BUCKET_ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServer
 BUCKET_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 BUCKET_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 SCHEDULE = "aws:scheduler/schedule:Schedule"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 GATE_COMPONENT = "maintenance-gate:index:MaintenanceGate"
+PARTITION = "aws"
+INVOKES: dict[str, dict[str, str]] = {
+    "aws:index/getRegion:getRegion": {"region": REGION, "name": REGION, "id": REGION},
+    "aws:index/getPartition:getPartition": {"partition": PARTITION, "dnsSuffix": "amazonaws.com", "id": PARTITION},
+    "aws:index/getCallerIdentity:getCallerIdentity": {
+        "accountId": ACCOUNT,
+        "arn": f"arn:aws:iam::{ACCOUNT}:user/deployer",
+        "id": ACCOUNT,
+        "userId": "AIDADEPLOYER",
+    },
+}
 REPLAYER_COMPONENT = "maintenance-gate:index:GateReplayer"
 
 
@@ -56,6 +68,10 @@ def _computed(typ: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     if typ == LAYER:
         layer_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:{inputs['layerName']}"
         return {"layerArn": layer_arn, "arn": f"{layer_arn}:1", "version": "1"}
+    if typ == LOG_GROUP:
+        # name_prefix plus a unique suffix, as the provider does it.
+        group = inputs.get("name") or f"{inputs.get('namePrefix', name)}{autoname(name)[-7:]}"
+        return {"name": group, "arn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{group}"}
     if typ == BUCKET:
         bucket = inputs.get("bucket") or autoname(name)
         return {"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}"}
@@ -79,6 +95,8 @@ class Registration:
     parent: str
     ignore_changes: tuple[str, ...]
     dependencies: tuple[str, ...]
+    retain_on_delete: bool
+    protect: bool
 
 
 class GateMocks(pulumi.runtime.Mocks):
@@ -86,6 +104,7 @@ class GateMocks(pulumi.runtime.Mocks):
         self.resources: list[pulumi.runtime.MockResourceArgs] = []
         # Keyed by type and name: a component and one of its children may share a name.
         self.registrations: dict[tuple[str, str], Registration] = {}
+        self.calls: list[str] = []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         self.resources.append(args)
@@ -95,12 +114,15 @@ class GateMocks(pulumi.runtime.Mocks):
         return str(physical), state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        # The program builds every policy as data and makes no provider calls.
-        raise AssertionError(f"unexpected provider call {args.token}")
+        # Where the stack is and whose account it is; every policy is otherwise built as data.
+        if args.token not in INVOKES:
+            raise AssertionError(f"unexpected provider call {args.token}")
+        self.calls.append(args.token)
+        return dict(INVOKES[args.token]), []
 
 
 class RecordingMonitor(MockMonitor):
-    """Pulumi's mock monitor, also keeping each resource's parent, ignore_changes and dependencies."""
+    """Pulumi's mock monitor, also keeping what each resource asks of the engine (parent, options, dependencies)."""
 
     def __init__(self, mocks: GateMocks) -> None:
         super().__init__(mocks)
@@ -113,6 +135,8 @@ class RecordingMonitor(MockMonitor):
             parent=request.parent,
             ignore_changes=tuple(request.ignoreChanges),
             dependencies=tuple(request.dependencies),
+            retain_on_delete=request.retainOnDelete,
+            protect=request.protect,
         )
         return response
 
@@ -146,6 +170,10 @@ class Run:
         resource = self.one(typ, suffix)
         return str(_computed(resource.typ, resource.name, resource.inputs)["arn"])
 
+    def outputs_of(self, resource: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+        """What the mocks computed for ``resource`` (its name and ARN)."""
+        return _computed(resource.typ, resource.name, resource.inputs)
+
     def arns(self) -> set[str]:
         """Every ARN the mocks handed out, i.e. every resource this program owns."""
         return {
@@ -156,11 +184,11 @@ class Run:
         }
 
 
-def stack_config(values: Mapping[str, Any]) -> dict[str, str]:
+def stack_config(values: Mapping[str, Any], project: str = PROJECT) -> dict[str, str]:
     """Config as the CLI hands it to a program: project-namespaced keys, strings, objects as JSON."""
     config: dict[str, str] = {}
     for key, value in values.items():
-        full = key if ":" in key else f"{PROJECT}:{key}"
+        full = key if ":" in key else f"{project}:{key}"
         if isinstance(value, str):
             config[full] = value
         elif isinstance(value, bool):
@@ -171,11 +199,13 @@ def stack_config(values: Mapping[str, Any]) -> dict[str, str]:
 
 
 @contextmanager
-def mocked(stack: str, config: Mapping[str, Any], mocks: GateMocks | None = None) -> Iterator[GateMocks]:
+def mocked(
+    stack: str, config: Mapping[str, Any], mocks: GateMocks | None = None, project: str = PROJECT
+) -> Iterator[GateMocks]:
     """Fresh mocks and config, so no test sees another's resources or settings."""
     mocks = mocks or GateMocks()
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=RecordingMonitor(mocks))
-    pulumi.runtime.set_all_config(stack_config(config), [])
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(mocks))
+    pulumi.runtime.set_all_config(stack_config(config, project), [])
     try:
         yield mocks
     finally:
@@ -188,9 +218,10 @@ def run(
     stack: str = "dev",
     config: Mapping[str, Any] = (),
     mocks: GateMocks | None = None,
+    project: str = PROJECT,
 ) -> Run:
     """Run ``program`` (which returns the outputs it would export) under the mocks to completion."""
-    with mocked(stack, dict(config), mocks) as active:
+    with mocked(stack, dict(config), mocks, project) as active:
         result = Run(stack=stack, mocks=active)
 
         @pulumi.runtime.test
@@ -210,7 +241,9 @@ def _record(result: Run, outputs: dict[str, Any], secret: dict[str, bool]) -> No
     result.secret_outputs.update(name for name, is_secret in secret.items() if is_secret)
 
 
-def run_stack(*, stack: str = "dev", config: Mapping[str, Any] = (), mocks: GateMocks | None = None) -> Run:
+def run_stack(
+    *, stack: str = "dev", config: Mapping[str, Any] = (), mocks: GateMocks | None = None, project: str = PROJECT
+) -> Run:
     """Run the repository's own ``__main__.py`` afresh, collecting what it exports."""
 
     def program() -> Mapping[str, Any]:
@@ -219,7 +252,7 @@ def run_stack(*, stack: str = "dev", config: Mapping[str, Any] = (), mocks: Gate
             runpy.run_path(str(PROGRAM), run_name="__main__")
         return exported
 
-    return run(program, stack=stack, config=config, mocks=mocks)
+    return run(program, stack=stack, config=config, mocks=mocks, project=project)
 
 
 def policy_documents(run_: Run) -> list[tuple[str, dict[str, Any]]]:

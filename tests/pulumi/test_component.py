@@ -12,12 +12,14 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from infra import MaintenanceGate, MaintenanceGateArgs
-from infra.naming import MAX_PREFIX_LENGTH, check_prefix, stack_prefix
-from infra.window import InitialWindowError
+from maintenance_gate_pulumi import MaintenanceGate, MaintenanceGateArgs
+from maintenance_gate_pulumi.gating import GateMode, UngateableFunctionError
+from maintenance_gate_pulumi.naming import MAX_PREFIX_LENGTH, check_prefix, stack_prefix
+from maintenance_gate_pulumi.window import InitialWindowError
 from tests.pulumi.mocks import FUNCTION, GATE_COMPONENT, LAYER, PARAMETER, REPOSITORY_ROOT, ROLE_POLICY, plain, run
 
 OTHER_LAYER = "arn:aws:lambda:eu-west-1:123456789012:layer:otel:3"
+OTEL_LAYER = "arn:aws:lambda:eu-west-1:184161586896:layer:opentelemetry-python-0_9_0:1"
 
 
 def readme_snippet() -> str:
@@ -74,8 +76,8 @@ def test_function_args_keep_the_functions_own_layers_and_variables(tmp_path: Pat
 @pytest.mark.parametrize(
     "variables",
     [
-        {"AWS_LAMBDA_EXEC_WRAPPER": "/opt/otel-instrument"},
         {"GATE_TABLE_NAME": "another-table", "TEAM": "payments"},
+        {"GATE_ORIGINAL_HANDLER": "other.handler"},
     ],
 )
 def test_a_function_setting_a_gate_variable_is_refused(variables: dict[str, str], tmp_path: Path) -> None:
@@ -116,6 +118,8 @@ def test_a_component_name_that_cannot_prefix_bucket_and_role_names_is_refused(na
         ({"cache_ttl_seconds": 3601}, "cache_ttl_seconds must be from 0 to 3600"),
         ({"retention_days": 0}, "retention_days must be at least 1"),
         ({"fail_mode": "closed"}, "'closed' is not a valid FailMode"),
+        ({"on_http": "queue"}, "on_http must be one of reject, accept \\(got 'queue'\\)"),
+        ({"on_ordered": "skip"}, "on_ordered must be one of hold, defer \\(got 'skip'\\)"),
     ],
 )
 def test_component_arguments_are_checked(args: dict[str, Any], message: str) -> None:
@@ -169,3 +173,80 @@ def test_a_gated_function_in_the_unit_testing_style(tmp_path: Path) -> None:
         }
 
     assert run(program, stack="team").outputs == {"checked": "ok"}
+
+
+def function_with(tmp_path: Path, mode: GateMode | None = None, **args: Any) -> Any:
+    base: dict[str, Any] = {"role": "arn:aws:iam::123456789012:role/team", "runtime": "python3.12"}
+    base.setdefault("handler", "team.handler")
+    function_args = aws.lambda_.FunctionArgs(**{**base, **args})
+
+    def program() -> Mapping[str, Any]:
+        gate = MaintenanceGate("team-gate", MaintenanceGateArgs(build_dir=tmp_path))
+        return {"name": aws.lambda_.Function("team-function", gate.function_args(function_args, mode=mode)).name}
+
+    result = run(program, stack="team")
+    return result.one(FUNCTION, "team-function").inputs, result
+
+
+@pytest.mark.parametrize("wrapper", ["/opt/otel-instrument", "/opt/datadog_wrapper", "/opt/dynatrace"])
+def test_a_function_with_another_exec_wrapper_is_gated_in_handler_mode(wrapper: str, tmp_path: Path) -> None:
+    # GIVEN a function that already has an observability layer's exec wrapper
+    function, result = function_with(
+        tmp_path, layers=[OTEL_LAYER], environment={"variables": {"AWS_LAMBDA_EXEC_WRAPPER": wrapper}}
+    )
+
+    # THEN its wrapper stays, and the gate stands in as the handler the wrapper calls
+    variables = function["environment"]["variables"]
+    assert variables["AWS_LAMBDA_EXEC_WRAPPER"] == wrapper
+    assert function["handler"] == "gate.entry.handler"
+    assert variables["GATE_ORIGINAL_HANDLER"] == "team.handler"
+    assert function["layers"] == [OTEL_LAYER, result.arn(LAYER)]
+
+
+def test_handler_mode_can_be_chosen_and_sets_no_wrapper(tmp_path: Path) -> None:
+    function, _ = function_with(tmp_path, mode=GateMode.HANDLER)
+    variables = function["environment"]["variables"]
+    assert "AWS_LAMBDA_EXEC_WRAPPER" not in variables
+    assert (function["handler"], variables["GATE_ORIGINAL_HANDLER"]) == ("gate.entry.handler", "team.handler")
+    # The gate reads the same settings either way.
+    from gate.config import GateConfig
+
+    assert GateConfig.from_env(variables).parameter_name == variables["GATE_PARAMETER_NAME"]
+
+
+def test_wrapper_mode_is_the_default_and_keeps_the_functions_handler(tmp_path: Path) -> None:
+    function, _ = function_with(tmp_path)
+    variables = function["environment"]["variables"]
+    assert variables["AWS_LAMBDA_EXEC_WRAPPER"] == "/opt/maintenance-gate"
+    assert function["handler"] == "team.handler"
+    assert "GATE_ORIGINAL_HANDLER" not in variables
+
+
+@pytest.mark.parametrize(
+    ("args", "mode", "message"),
+    [
+        (
+            {"environment": {"variables": {"AWS_LAMBDA_EXEC_WRAPPER": "/opt/bootstrap"}}},
+            None,
+            "Lambda Web Adapter \\(AWS_LAMBDA_EXEC_WRAPPER='/opt/bootstrap'\\)",
+        ),
+        (
+            {"layers": ["arn:aws:lambda:eu-west-1:753240598075:layer:LambdaAdapterLayerArm64:25"]},
+            None,
+            "Lambda Web Adapter's layer \\(layers: 'arn:aws:lambda:eu-west-1:753240598075:"
+            "layer:LambdaAdapterLayerArm64:25'",
+        ),
+        (
+            {"environment": {"variables": {"AWS_LAMBDA_EXEC_WRAPPER": "/opt/otel-instrument"}}},
+            GateMode.WRAPPER,
+            "already sets AWS_LAMBDA_EXEC_WRAPPER='/opt/otel-instrument' .*mode=GateMode.HANDLER",
+        ),
+        ({"handler": "gate.entry.handler"}, None, "already gated \\(handler='gate.entry.handler'\\)"),
+        ({"package_type": "Image", "image_uri": "x"}, None, "package_type='Image'"),
+    ],
+)
+def test_what_cannot_be_gated_is_refused_naming_the_setting(
+    args: dict[str, Any], mode: GateMode | None, message: str, tmp_path: Path
+) -> None:
+    with pytest.raises(UngateableFunctionError, match=message):
+        function_with(tmp_path, mode=mode, **args)

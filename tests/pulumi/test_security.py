@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import pulumi_aws as aws
 import pytest
 
 from gate import schema
+from gate.replay.config import ReplayerConfig
+from maintenance_gate_pulumi import GateReplayer, GateReplayerArgs, MaintenanceGate, MaintenanceGateArgs
+from maintenance_gate_pulumi.settings import StackConfigError
 from tests.pulumi.mocks import (
+    ACCOUNT,
     BUCKET_ENCRYPTION,
     BUCKET_POLICY,
     FUNCTION,
     LAYER,
+    LOG_GROUP,
     PARAMETER,
     PUBLIC_ACCESS_BLOCK,
     REPLAYER_COMPONENT,
+    REPOSITORY_ROOT,
     ROLE,
     ROLE_POLICY,
     ROLE_POLICY_ATTACHMENT,
@@ -24,11 +32,10 @@ from tests.pulumi.mocks import (
     Run,
     as_list,
     policy_documents,
+    run,
     run_stack,
     statements,
 )
-
-BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +55,8 @@ def grants(run_: Run, policy_suffix: str) -> dict[str, tuple[list[str], list[str
 
 
 def owned(run_: Run, resource: str) -> bool:
-    return any(resource == own or resource.startswith(f"{own}/") for own in run_.arns())
+    # Under an owned ARN: an object or index ("/"), or a log group's streams (":").
+    return any(resource == own or resource.startswith((f"{own}/", f"{own}:")) for own in run_.arns())
 
 
 @pytest.mark.parametrize("which", ["dev", "with_replayer"])
@@ -75,11 +83,32 @@ def test_every_iam_statement_names_specific_arns(which: str, request: pytest.Fix
 
 
 @pytest.mark.parametrize("which", ["dev", "with_replayer"])
-def test_the_only_managed_policy_is_basic_logging(which: str, request: pytest.FixtureRequest) -> None:
+def test_each_function_writes_only_to_its_own_expiring_log_group(which: str, request: pytest.FixtureRequest) -> None:
     run_: Run = request.getfixturevalue(which)
-    attachments = run_.all(ROLE_POLICY_ATTACHMENT)
-    assert {attachment.inputs["policyArn"] for attachment in attachments} == {BASIC_EXECUTION}
-    assert len(attachments) == len(run_.all(FUNCTION))
+    # No managed policy at all: AWSLambdaBasicExecutionRole's Resource "*" is gone.
+    assert run_.all(ROLE_POLICY_ATTACHMENT) == []
+    functions = run_.all(FUNCTION)
+    assert len(run_.all(LOG_GROUP)) == len(functions)
+    for function in functions:
+        group = run_.one(LOG_GROUP, f"{function.name}-logs")
+        assert group.inputs["retentionInDays"] == 30
+        assert group.inputs["namePrefix"] == f"/aws/lambda/{function.name}-"
+        group_name, group_arn = run_.outputs_of(group)["name"], run_.arn(LOG_GROUP, f"{function.name}-logs")
+        assert function.inputs["loggingConfig"] == {"logFormat": "Text", "logGroup": group_name}
+        assert grants(run_, f"{function.name}-write-logs") == {
+            "WriteOwnLogs": (["logs:CreateLogStream", "logs:PutLogEvents"], [group_arn, f"{group_arn}:*"])
+        }
+        role = function.inputs["role"].rsplit("/", 1)[1]
+        assert run_.one(ROLE_POLICY, f"{function.name}-write-logs").inputs["role"] == role
+        # The function is created after its grant, so its first logs are not lost.
+        assert run_.registration(run_.one(ROLE_POLICY, f"{function.name}-write-logs")).urn in (
+            run_.registration(function).dependencies
+        )
+
+
+def test_log_retention_is_stack_config() -> None:
+    run_ = run_stack(config={"logRetentionDays": 7, "replayerEnabled": True})
+    assert {group.inputs["retentionInDays"] for group in run_.all(LOG_GROUP)} == {7}
 
 
 def test_the_gated_function_may_make_exactly_the_gates_calls(dev: Run) -> None:
@@ -98,6 +127,16 @@ def test_the_schedule_may_only_invoke_the_sample_function(dev: Run) -> None:
     assert grants(dev, "-schedule-invoke") == {"InvokeTarget": invoke}
     trust = json.loads(dev.one(ROLE, "-schedule-role").inputs["assumeRolePolicy"])
     assert [s["Principal"] for s in statements(trust)] == [{"Service": "scheduler.amazonaws.com"}]
+    # Schedules of another account cannot have Scheduler assume it (confused deputy).
+    assert [s["Condition"] for s in statements(trust)] == [{"StringEquals": {"aws:SourceAccount": ACCOUNT}}]
+
+
+def test_every_scheduler_role_trusts_this_account_only(with_replayer: Run) -> None:
+    roles = [role for role in with_replayer.all(ROLE) if role.name.endswith("-schedule-role")]
+    assert len(roles) == 2
+    for role in roles:
+        [statement] = statements(json.loads(role.inputs["assumeRolePolicy"]))
+        assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
 
 
 def test_the_functions_trust_only_lambda(dev: Run) -> None:
@@ -136,6 +175,9 @@ def test_the_replayer_is_a_separate_least_privilege_function(with_replayer: Run)
         "GATE_REPLAY_FUNCTIONS": sample_name,
         "GATE_REPLAY_RATE": "20",
         "GATE_RETENTION_DAYS": "21",
+        "GATE_REPLAY_CONCURRENCY": "1",
+        "GATE_REPLAY_MARGIN_SECONDS": "20",  # the sample's 10 s timeout, and 10 s to record the outcome
+        "GATE_REPLAY_LEASE_SECONDS": "960",
     }
 
     table_arn = run_.arn(TABLE)
@@ -156,8 +198,8 @@ def test_the_replayer_is_a_separate_least_privilege_function(with_replayer: Run)
 def test_the_replayers_resources_are_children_of_its_component(with_replayer: Run) -> None:
     component = with_replayer.one(REPLAYER_COMPONENT)
     children = [r for r in with_replayer.resources if r.name.startswith(component.name) and r is not component]
-    # Role, logging, grant, function, and the schedule with its role and grant.
-    assert len(children) == 7
+    # Role, log group, its grant, the gate grant, function, and the schedule with its role and grant.
+    assert len(children) == 8
     for resource in children:
         assert with_replayer.registration(resource).parent == with_replayer.registration(component).urn, resource.name
 
@@ -195,3 +237,54 @@ def test_no_output_carries_the_window_a_secret_or_a_payload() -> None:
         assert marker not in value and "{" not in value, name
     parameter = result.one(PARAMETER)
     assert marker in str(parameter.inputs["value"])  # it did reach the stack, so the check above can fail
+
+
+@pytest.mark.parametrize(("timeout", "margin", "replayer_timeout", "rate"), [(10, 20, 250, 5), (300, 310, 540, 9)])
+def test_the_replayer_outlasts_any_invocation_it_starts(
+    timeout: int, margin: int, replayer_timeout: int, rate: int
+) -> None:
+    # GIVEN a gated function with this timeout
+    run_ = run_stack(config={"replayerEnabled": True, "timeout": timeout, "replayerConcurrency": 4})
+    replayer = run_.one(FUNCTION, "-replayer").inputs
+    config = ReplayerConfig.from_env(replayer["environment"]["variables"])
+
+    # THEN it stops taking records at least that long before its own timeout, and its
+    # leases outlive it, so a record is never redelivered while its invocation runs
+    assert config.margin_seconds == margin >= timeout
+    assert replayer["timeout"] == replayer_timeout <= 900
+    assert config.lease_seconds > replayer["timeout"]
+    assert replayer["environment"]["variables"]["GATE_REPLAY_CONCURRENCY"] == "4"
+    # and runs never overlap: the schedule's period is at least the timeout
+    assert run_.one(SCHEDULE, "-replayer-schedule").inputs["scheduleExpression"] == f"rate({rate} minutes)"
+    assert rate * 60 >= replayer_timeout
+
+
+def test_a_gated_function_too_slow_for_automatic_replay_is_refused() -> None:
+    # The stack names the config key before declaring anything.
+    with pytest.raises(StackConfigError, match=r"maintenance-gate:timeout: a gated function's timeout of 850 s"):
+        run_stack(config={"replayerEnabled": True, "timeout": 850})
+
+
+def test_the_replayer_component_refuses_functions_too_slow_for_it(tmp_path: Path) -> None:
+    def program() -> dict[str, Any]:
+        gate = MaintenanceGate("team-gate", MaintenanceGateArgs(build_dir=tmp_path))
+        slow = aws.lambda_.Function(
+            "team-slow",
+            role="arn:aws:iam::123456789012:role/team",
+            runtime="python3.12",
+            handler="app.handler",
+            timeout=900,
+        )
+        return {"name": GateReplayer("team-replayer", GateReplayerArgs(gate=gate, functions=[slow])).function_name}
+
+    with pytest.raises(ValueError, match=r"timeout of 900 s .* at most 830 s"):
+        run(program)
+
+
+def test_no_arn_is_written_by_hand() -> None:
+    # Every ARN comes from a resource's output (or a partition lookup), so the program
+    # deploys in aws-cn and aws-us-gov too; a literal "arn:aws:" would not.
+    sources = [*(REPOSITORY_ROOT / "maintenance_gate_pulumi").glob("*.py"), REPOSITORY_ROOT / "__main__.py"]
+    assert len(sources) > 5
+    for source in sources:
+        assert "arn:aws:" not in source.read_text(), source.name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import yaml
 
 from gate.config import FailMode, OnDefer
 from gate.document import MAX_DOCUMENT_BYTES, parse_document
-from infra.settings import DEFAULTS, StackConfigError, load_settings
+from maintenance_gate_pulumi.settings import DEFAULTS, StackConfigError, load_settings
 from tests.faults.malformed_documents import MALFORMED_DOCUMENTS, VALID_EDGE_DOCUMENTS, MalformedDocument
 from tests.pulumi.mocks import PROJECT, REPOSITORY_ROOT, GateMocks, mocked, run_stack
 
@@ -83,18 +84,21 @@ def test_values_are_read_and_typed() -> None:
             "runtime": "python3.14",
             "architecture": "x86_64",
             "memory": 1024,
-            "timeout": 900,
+            "timeout": 830,
             "scheduleEnabled": False,
             "failMode": "maintenance",
             "onDefer": "error",
             "replayerEnabled": True,
             "replayerRate": 25,
+            "replayerConcurrency": 8,
+            "logRetentionDays": 365,
         }
     )
     assert (settings.region, settings.runtime, settings.architecture) == ("eu-south-1", "python3.14", "x86_64")
-    assert (settings.memory, settings.timeout, settings.schedule_enabled) == (1024, 900, False)
+    assert (settings.memory, settings.timeout, settings.schedule_enabled) == (1024, 830, False)
     assert (settings.fail_mode, settings.on_defer) == (FailMode.MAINTENANCE, OnDefer.ERROR)
-    assert (settings.replayer_enabled, settings.replayer_rate) == (True, 25)
+    assert (settings.replayer_enabled, settings.replayer_rate, settings.replayer_concurrency) == (True, 25, 8)
+    assert settings.log_retention_days == 365
 
 
 @pytest.mark.parametrize(
@@ -111,8 +115,12 @@ def test_values_are_read_and_typed() -> None:
         ("cacheTtlSeconds", -1, "cacheTtlSeconds: must be an integer from 0 to 3600"),
         ("failMode", "closed", "failMode: must be one of live, maintenance (got 'closed')"),
         ("onDefer", "drop", "onDefer: must be one of respond, error (got 'drop')"),
+        ("onHttp", "queue", "onHttp: must be one of reject, accept (got 'queue')"),
+        ("onOrdered", "skip", "onOrdered: must be one of hold, defer (got 'skip')"),
         ("retentionDays", 0, "retentionDays: must be an integer from 1 to 3650"),
+        ("logRetentionDays", 10, "logRetentionDays: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365"),
         ("replayerRate", 0, "replayerRate: must be an integer from 1 to 1000"),
+        ("replayerConcurrency", 17, "replayerConcurrency: must be an integer from 1 to 16 (got '17')"),
         (
             "initialWindow",
             {"recurring": [{"start": "01:00", "end": "02:00", "timezone": "Mars/Olympus"}]},
@@ -176,3 +184,19 @@ def test_a_bad_window_fails_the_whole_program_before_any_resource() -> None:
     with pytest.raises(StackConfigError, match=r"initialWindow: windows\[0\]\.start: has no UTC offset"):
         run_stack(config={"initialWindow": window}, mocks=mocks)
     assert mocks.resources == []
+
+
+def test_the_local_demo_reads_the_stacks_answers_to_http_and_ordered_callers(tmp_path: Path) -> None:
+    from gate.local.stack_config import load_stack_config
+
+    shutil.copy(PROJECT_FILE, tmp_path / "Pulumi.yaml")
+    (tmp_path / "Pulumi.edge.yaml").write_text(
+        yaml.safe_dump({"config": {f"{PROJECT}:onHttp": "accept", f"{PROJECT}:onOrdered": "defer"}})
+    )
+    (tmp_path / "Pulumi.plain.yaml").write_text(yaml.safe_dump({"config": {}}))
+
+    edge, plain_stack = load_stack_config("edge", tmp_path), load_stack_config("plain", tmp_path)
+
+    assert (edge.on_http, edge.on_ordered) == ("accept", "defer")
+    # Pulumi.yaml's defaults, the same as the program's.
+    assert (plain_stack.on_http, plain_stack.on_ordered) == (DEFAULTS["onHttp"], DEFAULTS["onOrdered"])

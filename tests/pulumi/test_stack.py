@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import base64
+import inspect
 import json
+import re
 import zipfile
 from collections import Counter
 from pathlib import Path
 
+import pulumi_aws as aws
 import pytest
 
 from gate import schema
@@ -16,17 +19,21 @@ from gate.document import parse_document
 from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES, WRAPPER_NAME, build_layer
 from tests.pulumi.mocks import (
     BUCKET,
+    BUCKET_ENCRYPTION,
     BUCKET_LIFECYCLE,
+    BUCKET_POLICY,
     BUCKET_VERSIONING,
     FUNCTION,
     GATE_COMPONENT,
     LAYER,
+    LOG_GROUP,
     PARAMETER,
+    PUBLIC_ACCESS_BLOCK,
+    REGION,
     REPLAYER_COMPONENT,
     REPOSITORY_ROOT,
     ROLE,
     ROLE_POLICY,
-    ROLE_POLICY_ATTACHMENT,
     SCHEDULE,
     TABLE,
     Run,
@@ -35,12 +42,24 @@ from tests.pulumi.mocks import (
     run_stack,
 )
 
-OUTPUTS = {"functionName", "functionArn", "layerArn", "parameterName", "tableName", "bucketName", "scheduleName"}
+OUTPUTS = {
+    "functionName",
+    "functionArn",
+    "layerArn",
+    "parameterName",
+    "tableName",
+    "bucketName",
+    "scheduleName",
+    "region",
+}
 WINDOW = {
     "mode": "auto",
     "windows": [{"start": "2026-12-01T22:00:00+00:00", "end": "2026-12-02T02:00:00+00:00", "name": "db upgrade"}],
     "recurring": [{"days": ["sat", "sun"], "start": "01:00", "end": "03:30", "timezone": "Europe/Rome"}],
 }
+
+
+BUCKET_SETTINGS = (PUBLIC_ACCESS_BLOCK, BUCKET_ENCRYPTION, BUCKET_VERSIONING, BUCKET_LIFECYCLE, BUCKET_POLICY)
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +81,8 @@ def test_the_stack_declares_exactly_its_resources(dev: Run) -> None:
         BUCKET_LIFECYCLE: 1,
         "aws:s3/bucketPolicy:BucketPolicy": 1,
         ROLE: 2,  # the sample function's and the schedule's
-        ROLE_POLICY: 2,  # the gate's grant to the sample, the schedule's invoke
-        ROLE_POLICY_ATTACHMENT: 1,
+        ROLE_POLICY: 3,  # the gate's grant to the sample, the sample's logging, the schedule's invoke
+        LOG_GROUP: 1,
         FUNCTION: 1,
         SCHEDULE: 1,
     }
@@ -96,6 +115,8 @@ def test_outputs_are_exactly_the_names_the_operator_cli_reads(dev: Run) -> None:
     assert dev.outputs["scheduleName"] == autoname(dev.one(SCHEDULE).name)
     assert dev.outputs["layerArn"].startswith("arn:aws:lambda:") and ":layer:" in dev.outputs["layerArn"]
     assert dev.outputs["functionArn"].endswith(f":function:{dev.outputs['functionName']}")
+    # The provider's own region, so the CLI's --stack reads the stack where it lives.
+    assert dev.outputs["region"] == REGION == dev.outputs["functionArn"].split(":")[3]
 
 
 def test_outputs_carry_no_secret_and_no_document_or_payload(dev: Run) -> None:
@@ -117,6 +138,8 @@ def test_the_sample_function_is_gated(dev: Run) -> None:
         "GATE_CACHE_TTL_SECONDS": "10",
         "GATE_FAIL_MODE": "live",
         "GATE_ON_DEFER": "respond",
+        "GATE_ON_HTTP": "reject",
+        "GATE_ON_ORDERED": "hold",
     }
     assert function.inputs["handler"] == "app.handler"
     assert (function.inputs["runtime"], function.inputs["architectures"]) == ("python3.12", ["arm64"])
@@ -144,6 +167,8 @@ def test_the_layer_is_the_builders_deterministic_archive(dev: Run, tmp_path: Pat
     assert layer.inputs["sourceCodeHash"] == base64.b64encode(bytes.fromhex(digest)).decode()
     assert layer.inputs["compatibleRuntimes"] == list(COMPATIBLE_RUNTIMES)
     assert layer.inputs["compatibleArchitectures"] == list(COMPATIBLE_ARCHITECTURES)
+    # A new version never deletes the one other stacks may have pinned.
+    assert layer.inputs["skipDestroy"] is True
     with zipfile.ZipFile(archive) as built:
         assert (built.getinfo(WRAPPER_NAME).external_attr >> 16) & 0o777 == 0o755
 
@@ -153,7 +178,20 @@ def test_the_parameter_starts_with_the_configured_window_and_then_belongs_to_ope
     text = plain(parameter.inputs["value"])
     assert parse_document(text).to_json() == parse_document(json.dumps(WINDOW)).to_json()
     assert (parameter.inputs["type"], parameter.inputs["tier"]) == ("String", "Intelligent-Tiering")
-    assert dev.registration(parameter).ignore_changes == ("value",)
+    assert "value" in dev.registration(parameter).ignore_changes
+
+
+def test_no_later_update_can_write_the_parameters_value(dev: Run) -> None:
+    # The provider's update re-sends the value from state on any non-tag change
+    # (pulumi/pulumi-aws#2524), so every property but name, region and tags is fixed
+    # at creation, checked against the pinned SDK's own argument list.
+    properties = {
+        re.sub(r"_([a-z])", lambda match: match.group(1).upper(), argument)
+        for argument in inspect.signature(aws.ssm.ParameterArgs.__init__).parameters
+        if argument not in ("self", "__self__")
+    }
+    ignored = set(dev.registration(dev.one(PARAMETER)).ignore_changes)
+    assert ignored == properties - {"name", "region", "tags"}
 
 
 def test_the_table_is_built_from_the_gates_schema(dev: Run) -> None:
@@ -213,6 +251,8 @@ def test_config_reaches_the_function_the_gate_and_the_storage() -> None:
             "cacheTtlSeconds": 60,
             "failMode": "maintenance",
             "onDefer": "error",
+            "onHttp": "accept",
+            "onOrdered": "defer",
             "retentionDays": 30,
             "protectData": False,
         }
@@ -226,9 +266,13 @@ def test_config_reaches_the_function_the_gate_and_the_storage() -> None:
         "maintenance",
         "error",
     )
+    assert (variables["GATE_ON_HTTP"], variables["GATE_ON_ORDERED"]) == ("accept", "defer")
     assert custom.one(BUCKET_LIFECYCLE).inputs["rules"][0]["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
     assert custom.one(TABLE).inputs["deletionProtectionEnabled"] is False
     assert custom.one(BUCKET).inputs["forceDestroy"] is True
+
+
+STORAGE = {TABLE, BUCKET, *BUCKET_SETTINGS}
 
 
 def test_data_is_protected_by_default(dev: Run) -> None:
@@ -236,10 +280,24 @@ def test_data_is_protected_by_default(dev: Run) -> None:
     assert dev.one(BUCKET).inputs["forceDestroy"] is False
 
 
+def test_destroy_keeps_the_stored_events_and_deletes_everything_else(dev: Run) -> None:
+    # retain_on_delete: destroy forgets table and bucket (with the bucket's settings)
+    # rather than failing on them halfway; nothing is `protect`ed, so it never refuses.
+    kept = {resource.typ for resource in dev.resources if dev.registration(resource).retain_on_delete}
+    assert kept == STORAGE
+    assert not any(dev.registration(resource).protect for resource in dev.resources)
+
+
+def test_an_unprotected_stack_is_deleted_whole() -> None:
+    throwaway = run_stack(config={"protectData": False})
+    assert not any(throwaway.registration(resource).retain_on_delete for resource in throwaway.resources)
+
+
 def test_two_stacks_get_distinct_names() -> None:
     dev, prod = run_stack(stack="dev"), run_stack(stack="prod")
     assert not {r.name for r in dev.resources} & {r.name for r in prod.resources}
-    assert not set(dev.outputs.values()) & set(prod.outputs.values())
+    names = [{value for key, value in run_.outputs.items() if key != "region"} for run_ in (dev, prod)]
+    assert not names[0] & names[1]
     assert dev.one(LAYER).inputs["layerName"] != prod.one(LAYER).inputs["layerName"]
     for run_ in (dev, prod):
         assert all(resource.name.startswith(f"maintenance-gate-{run_.stack}") for resource in run_.resources)
@@ -254,6 +312,17 @@ def test_long_stack_names_still_give_valid_distinct_role_and_bucket_names() -> N
             assert len(role.name) + len("-1234567") <= 64
         assert len(run_.outputs["bucketName"]) <= 63
         assert run_.outputs["bucketName"] == run_.outputs["bucketName"].lower()
+
+
+SERVICE_SETTING = "aws:ssm/serviceSetting:ServiceSetting"
+
+
+def test_high_parameter_throughput_is_off_unless_asked_for(dev: Run) -> None:
+    # It is account-wide and billed: the default stack must not touch it.
+    assert dev.all(SERVICE_SETTING) == []
+    on = run_stack(config={"parameterHighThroughput": True})
+    [setting] = on.all(SERVICE_SETTING)
+    assert setting.inputs == {"settingId": "/ssm/parameter-store/high-throughput-enabled", "settingValue": "true"}
 
 
 def test_the_replayer_is_off_by_default(dev: Run) -> None:

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pulumi
 
-from layer.build import REPOSITORY_ROOT, build_layer
+from layer.build import build_layer
 
-DEFAULT_BUILD_DIR = REPOSITORY_ROOT / "build"
+# Relative to the working directory: the Pulumi project's under the CLI, so the path
+# Pulumi records is the same on every machine. Git-ignore it in your project.
+DEFAULT_BUILD_DIR = Path("build")
 ARCHIVE_NAME = "maintenance-gate-layer.zip"
 
 
@@ -35,6 +37,6 @@ class LayerArchive:
         return pulumi.FileArchive(os.path.relpath(self.path))
 
 
-def build_layer_archive(build_dir: Path = DEFAULT_BUILD_DIR) -> LayerArchive:
-    path = build_dir / ARCHIVE_NAME
+def build_layer_archive(build_dir: Path | None = None) -> LayerArchive:
+    path = (DEFAULT_BUILD_DIR if build_dir is None else build_dir) / ARCHIVE_NAME
     return LayerArchive(path=path, sha256=build_layer(path))

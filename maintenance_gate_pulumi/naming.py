@@ -35,6 +35,6 @@ def check_prefix(name: str, what: str, max_length: int = MAX_PREFIX_LENGTH) -> s
     if len(name) > max_length or not _VALID_PREFIX.match(name):
         raise ValueError(
             f"{what} name {name!r} must be 1 to {max_length} lowercase letters, digits and hyphens "
-            "(it prefixes S3 bucket and IAM role names); infra.naming.stack_prefix() makes one"
+            "(it prefixes S3 bucket and IAM role names); maintenance_gate_pulumi.naming.stack_prefix() makes one"
         )
     return name

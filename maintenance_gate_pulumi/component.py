@@ -1,14 +1,14 @@
 """The reusable component: the gate's layer, window parameter, table and overflow bucket.
 
 Gating a function takes two calls on the component: ``function_args`` adds the layer,
-the exec wrapper and the GATE_* settings to the function's arguments, and ``grant``
-gives the function's role exactly the calls the gate makes, on these resources only.
+the GATE_* settings and the gate's wrapper or handler (gating.py) to the function's
+arguments, and ``grant`` gives the function's role exactly the calls the gate makes,
+on these resources only.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,19 +18,45 @@ import pulumi_aws as aws
 
 from gate import schema
 from gate.config import FailMode, OnDefer
-from infra import policies
-from infra.layer_archive import DEFAULT_BUILD_DIR, build_layer_archive
-from infra.naming import check_prefix
-from infra.storage import deferred_table, overflow_bucket
-from infra.window import initial_window_text
-from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES, WRAPPER_PATH_ON_LAMBDA
+from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES
+from maintenance_gate_pulumi import gating, policies
+from maintenance_gate_pulumi.gating import GateMode
+from maintenance_gate_pulumi.layer_archive import build_layer_archive
+from maintenance_gate_pulumi.naming import check_prefix
+from maintenance_gate_pulumi.storage import deferred_table, overflow_bucket
+from maintenance_gate_pulumi.window import initial_window_text
 
 TYPE_TOKEN = "maintenance-gate:index:MaintenanceGate"
-EXEC_WRAPPER_VARIABLE = "AWS_LAMBDA_EXEC_WRAPPER"
 # Intelligent-Tiering keeps the parameter Standard (free, GetParameter included) while
 # the document fits in 4 KB, and makes it Advanced only when an operator writes a
 # larger one (the parser allows 8 KB); the provider ignores the tier it then reports.
 PARAMETER_TIER = "Intelligent-Tiering"
+# The provider's update of a parameter sends PutParameter with the value it holds in
+# state (the initial window, unless a refresh ran) whenever any property other than
+# the tags changed (pulumi/pulumi-aws#2524). So after creation every such property is
+# ignored and the update is never called: a later `pulumi up` cannot put a window
+# back over one an operator set. Tags are updated through the tagging API alone;
+# name and region are left out because a change to either replaces the parameter.
+PARAMETER_CREATE_ONLY = (
+    "allowedPattern",
+    "arn",
+    "dataType",
+    "description",
+    "insecureValue",
+    "keyId",
+    "overwrite",
+    "tier",
+    "type",
+    "value",
+    "valueWo",
+    "valueWoVersion",
+)
+
+
+# The gate's answers to callers that cannot wait for a replay (GATE_ON_HTTP) and to
+# ordered sources (GATE_ON_ORDERED); the first is each one's default.
+ON_HTTP_CHOICES = ("reject", "accept")
+ON_ORDERED_CHOICES = ("hold", "defer")
 
 
 @dataclass(frozen=True)
@@ -40,12 +66,14 @@ class MaintenanceGateArgs:
     cache_ttl_seconds: int = 10
     fail_mode: FailMode = FailMode.LIVE
     on_defer: OnDefer = OnDefer.RESPOND
+    on_http: str = ON_HTTP_CHOICES[0]
+    on_ordered: str = ON_ORDERED_CHOICES[0]
     # How long finished records and replayed overflow objects are kept.
     retention_days: int = schema.DEFAULT_RETENTION_DAYS
     # Deletion protection on the table, and no force-destroy of a bucket holding events.
     protect_data: bool = True
-    # Where the layer zip is written (git-ignored); the layer is built from this checkout.
-    build_dir: Path = DEFAULT_BUILD_DIR
+    # Where the layer zip is written; None is ``build/`` in the working directory.
+    build_dir: Path | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.cache_ttl_seconds <= 3600:
@@ -54,6 +82,12 @@ class MaintenanceGateArgs:
             raise ValueError(f"retention_days must be at least 1 (got {self.retention_days!r})")
         FailMode(self.fail_mode)
         OnDefer(self.on_defer)
+        for field, value, accepted in (
+            ("on_http", self.on_http, ON_HTTP_CHOICES),
+            ("on_ordered", self.on_ordered, ON_ORDERED_CHOICES),
+        ):
+            if value not in accepted:
+                raise ValueError(f"{field} must be one of {', '.join(accepted)} (got {value!r})")
 
 
 class MaintenanceGate(pulumi.ComponentResource):
@@ -81,6 +115,10 @@ class MaintenanceGate(pulumi.ComponentResource):
             code=archive.archive(),
             # Unchanged bytes, unchanged hash: redeploying publishes no new version.
             source_code_hash=archive.source_code_hash,
+            # A new gate publishes a new version; the old one stays, because functions in
+            # other stacks may pin the exported layerArn and must still update. Destroy
+            # keeps versions too: remove them with `aws lambda delete-layer-version`.
+            skip_destroy=True,
             compatible_runtimes=list(COMPATIBLE_RUNTIMES),
             compatible_architectures=list(COMPATIBLE_ARCHITECTURES),
             opts=child,
@@ -91,9 +129,8 @@ class MaintenanceGate(pulumi.ComponentResource):
             tier=PARAMETER_TIER,
             value=window,
             description="maintenance-gate window document; change it with `python -m gate window`",
-            # After creation the document belongs to operators: `pulumi up` must never
-            # put back the initial window over one set with the CLI.
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["value"]),
+            # After creation the document belongs to operators (python -m gate window).
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=list(PARAMETER_CREATE_ONLY)),
         )
         self.table = deferred_table(name, protect=args.protect_data, opts=child)
         self.bucket = overflow_bucket(name, retention_days=args.retention_days, protect=args.protect_data, opts=child)
@@ -116,41 +153,26 @@ class MaintenanceGate(pulumi.ComponentResource):
         return self.args.retention_days
 
     def gate_variables(self) -> dict[str, pulumi.Input[str]]:
-        """The environment a gated function needs (see gate/config.py for each name)."""
+        """The GATE_* settings every gated function gets, whatever its mode (see gate/config.py for each)."""
         return {
-            EXEC_WRAPPER_VARIABLE: WRAPPER_PATH_ON_LAMBDA,
             "GATE_PARAMETER_NAME": self.parameter_name,
             "GATE_TABLE_NAME": self.table_name,
             "GATE_OVERFLOW_BUCKET": self.bucket_name,
             "GATE_CACHE_TTL_SECONDS": str(self.args.cache_ttl_seconds),
             "GATE_FAIL_MODE": FailMode(self.args.fail_mode).value,
             "GATE_ON_DEFER": OnDefer(self.args.on_defer).value,
+            "GATE_ON_HTTP": self.args.on_http,
+            "GATE_ON_ORDERED": self.args.on_ordered,
         }
 
-    def gated_environment(
-        self, variables: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
-    ) -> pulumi.Output[dict[str, str]]:
-        """The function's own variables plus the gate's; setting one of the gate's is an error."""
-        gate = self.gate_variables()
-        if isinstance(variables, Mapping):
-            # Checked now when the keys are known, so the error points at the caller.
-            _refuse_gate_variables(variables, gate)
-        return pulumi.Output.all(pulumi.Output.from_input(variables or {}), pulumi.Output.from_input(gate)).apply(
-            lambda pair: {**_refuse_gate_variables(pair[0], pair[1]), **pair[1]}
-        )
+    def function_args(
+        self, args: aws.lambda_.FunctionArgs, *, mode: GateMode | None = None
+    ) -> aws.lambda_.FunctionArgs:
+        """A copy of ``args``, gated: the layer, the gate's variables, and ``mode`` (see gating.py).
 
-    def gated_layers(self, layers: pulumi.Input[Sequence[pulumi.Input[str]] | None] = None) -> pulumi.Output[list[str]]:
-        # Last, because a later layer wins where files overlap: nothing may shadow the wrapper.
-        return pulumi.Output.all(layers, self.layer_arn).apply(lambda pair: [*(pair[0] or []), pair[1]])
-
-    def function_args(self, args: aws.lambda_.FunctionArgs) -> aws.lambda_.FunctionArgs:
-        """A copy of ``args`` with the layer and the gate's environment added."""
-        gated = copy.copy(args)
-        gated.layers = self.gated_layers(args.layers)
-        gated.environment = aws.lambda_.FunctionEnvironmentArgs(
-            variables=self.gated_environment(_environment_variables(args.environment))
-        )
-        return gated
+        None picks wrapper mode, or handler mode when the function already has an exec wrapper.
+        """
+        return gating.gate_function(args, gate_variables=self.gate_variables(), layer_arn=self.layer_arn, mode=mode)
 
     def grant(self, name: str, role: aws.iam.Role) -> aws.iam.RolePolicy:
         """Let ``role`` make the gate's calls: read the window, store deferred events."""
@@ -169,23 +191,3 @@ class MaintenanceGate(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-
-
-def _environment_variables(environment: Any) -> Any:
-    if environment is None:
-        return None
-    if isinstance(environment, aws.lambda_.FunctionEnvironmentArgs):
-        return environment.variables
-    if isinstance(environment, Mapping):
-        return environment.get("variables")
-    raise TypeError("pass the function's environment as FunctionEnvironmentArgs or a dict, not an Output")
-
-
-def _refuse_gate_variables(own: Mapping[str, Any], gate: Mapping[str, Any]) -> Mapping[str, Any]:
-    clash = sorted(set(own) & set(gate))
-    if clash:
-        raise ValueError(
-            f"the function already sets {', '.join(clash)}; the gate sets these itself "
-            f"({EXEC_WRAPPER_VARIABLE} holds one wrapper per function)"
-        )
-    return own

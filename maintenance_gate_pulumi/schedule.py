@@ -9,14 +9,14 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from infra import policies
+from maintenance_gate_pulumi import policies
 
 
 def invoke_on_schedule(
     name: str,
     function: aws.lambda_.Function,
     *,
-    expression: str,
+    expression: pulumi.Input[str],
     timezone: str,
     enabled: bool,
     payload: Mapping[str, Any] | None = None,
@@ -27,7 +27,13 @@ def invoke_on_schedule(
     Off keeps the schedule (state DISABLED) so switching it back on changes one field
     and the stack's outputs stay the same.
     """
-    role = aws.iam.Role(f"{name}-role", assume_role_policy=policies.assume_role(policies.SCHEDULER_SERVICE), opts=opts)
+    # Only schedules of this account may assume the role (Scheduler's own set-up guide).
+    account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=opts.parent if opts else None))
+    role = aws.iam.Role(
+        f"{name}-role",
+        assume_role_policy=policies.assume_role(policies.SCHEDULER_SERVICE, source_account=account.account_id),
+        opts=opts,
+    )
     invoke = aws.iam.RolePolicy(
         f"{name}-invoke",
         role=role.id,

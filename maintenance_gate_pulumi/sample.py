@@ -7,10 +7,10 @@ import os
 import pulumi
 import pulumi_aws as aws
 
-from infra.component import MaintenanceGate
-from infra.roles import lambda_execution_role
-from infra.settings import StackSettings
 from layer.build import REPOSITORY_ROOT
+from maintenance_gate_pulumi.component import MaintenanceGate
+from maintenance_gate_pulumi.roles import lambda_execution_role
+from maintenance_gate_pulumi.settings import StackSettings
 
 SAMPLE_DIR = REPOSITORY_ROOT / "sample"
 HANDLER = "app.handler"
@@ -24,7 +24,7 @@ def sample_code() -> pulumi.AssetArchive:
 
 
 def sample_function(name: str, gate: MaintenanceGate, settings: StackSettings) -> aws.lambda_.Function:
-    execution = lambda_execution_role(name)
+    execution = lambda_execution_role(name, log_retention_days=settings.log_retention_days)
     access = gate.grant("sample", execution.role)
     return aws.lambda_.Function(
         name,
@@ -37,6 +37,7 @@ def sample_function(name: str, gate: MaintenanceGate, settings: StackSettings) -
                 code=sample_code(),
                 memory_size=settings.memory,
                 timeout=settings.timeout,
+                logging_config=execution.logs.logging_config(),
             )
         ),
         opts=pulumi.ResourceOptions(depends_on=[access, *execution.grants]),

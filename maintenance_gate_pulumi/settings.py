@@ -18,8 +18,12 @@ import pulumi
 
 from gate import schema
 from gate.config import FailMode, OnDefer
-from infra.window import InitialWindowError, initial_window_text
 from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES
+from maintenance_gate_pulumi.component import ON_HTTP_CHOICES, ON_ORDERED_CHOICES
+from maintenance_gate_pulumi.logs import DEFAULT_LOG_RETENTION_DAYS, LOG_RETENTION_DAYS
+from maintenance_gate_pulumi.replay_timing import ReplayTimingError, replay_timing
+from maintenance_gate_pulumi.replayer import MAX_CONCURRENCY
+from maintenance_gate_pulumi.window import InitialWindowError, initial_window_text
 
 DEFAULTS: dict[str, Any] = {
     "runtime": "python3.12",
@@ -33,10 +37,15 @@ DEFAULTS: dict[str, Any] = {
     "cacheTtlSeconds": 10,
     "failMode": FailMode.LIVE.value,
     "onDefer": OnDefer.RESPOND.value,
+    "onHttp": ON_HTTP_CHOICES[0],
+    "onOrdered": ON_ORDERED_CHOICES[0],
     "retentionDays": schema.DEFAULT_RETENTION_DAYS,
+    "logRetentionDays": DEFAULT_LOG_RETENTION_DAYS,
     "protectData": True,
     "replayerEnabled": False,
     "replayerRate": 10,
+    "replayerConcurrency": 1,
+    "parameterHighThroughput": False,
 }
 
 _SCHEDULE_EXPRESSION = re.compile(
@@ -65,10 +74,15 @@ class StackSettings:
     cache_ttl_seconds: int
     fail_mode: FailMode
     on_defer: OnDefer
+    on_http: str
+    on_ordered: str
     retention_days: int
+    log_retention_days: int
     protect_data: bool
     replayer_enabled: bool
     replayer_rate: int
+    replayer_concurrency: int
+    parameter_high_throughput: bool
 
 
 _T = TypeVar("_T")
@@ -79,6 +93,7 @@ class _Reader:
 
     def __init__(self, config: pulumi.Config) -> None:
         self._config = config
+        self.config_name = config.name
         self.problems: list[str] = []
 
     def value(self, key: str, parse: Callable[[str], _T], accepted: str) -> _T:
@@ -108,6 +123,15 @@ class _Reader:
             return number
 
         return self.value(key, parse, f"an integer from {low} to {high}")
+
+    def listed_integer(self, key: str, accepted: Sequence[int]) -> int:
+        def parse(raw: str) -> int:
+            number = int(raw)
+            if number not in accepted:
+                raise ValueError(raw)
+            return number
+
+        return self.value(key, parse, f"one of {', '.join(map(str, accepted))}")
 
     def boolean(self, key: str) -> bool:
         def parse(raw: str) -> bool:
@@ -149,11 +173,21 @@ def load_settings(config: pulumi.Config | None = None, aws_config: pulumi.Config
         cache_ttl_seconds=read.integer("cacheTtlSeconds", 0, 3600),
         fail_mode=FailMode(read.choice("failMode", [mode.value for mode in FailMode])),
         on_defer=OnDefer(read.choice("onDefer", [behaviour.value for behaviour in OnDefer])),
+        on_http=read.choice("onHttp", ON_HTTP_CHOICES),
+        on_ordered=read.choice("onOrdered", ON_ORDERED_CHOICES),
         retention_days=read.integer("retentionDays", 1, 3650),
+        log_retention_days=read.listed_integer("logRetentionDays", LOG_RETENTION_DAYS),
         protect_data=read.boolean("protectData"),
         replayer_enabled=read.boolean("replayerEnabled"),
         replayer_rate=read.integer("replayerRate", 1, 1000),
+        replayer_concurrency=read.integer("replayerConcurrency", 1, MAX_CONCURRENCY),
+        parameter_high_throughput=read.boolean("parameterHighThroughput"),
     )
+    if settings.replayer_enabled:
+        try:
+            replay_timing([settings.timeout])
+        except ReplayTimingError as exc:
+            read.problems.append(f"{read.config_name}:timeout: {exc}")
     if read.problems:
         raise StackConfigError("invalid stack configuration:\n  " + "\n  ".join(read.problems))
     return settings

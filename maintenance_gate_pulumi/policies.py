@@ -36,9 +36,16 @@ def document(*statements: Statement) -> pulumi.Output[str]:
     return pulumi.Output.json_dumps({"Version": VERSION, "Statement": list(statements)})
 
 
-def assume_role(service: str) -> pulumi.Output[str]:
-    """Trust policy letting one AWS service principal assume a role."""
-    return document({"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"})
+def assume_role(service: str, source_account: pulumi.Input[str] | None = None) -> pulumi.Output[str]:
+    """Trust policy letting one AWS service principal assume a role, for ``source_account`` only if given.
+
+    The condition stops the service from assuming the role on behalf of a resource in
+    another account (the confused deputy).
+    """
+    statement: Statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    if source_account is not None:
+        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": source_account}}
+    return document(statement)
 
 
 def tls_only_bucket(bucket_arn: pulumi.Input[str]) -> pulumi.Output[str]:

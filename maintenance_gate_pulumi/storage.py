@@ -6,10 +6,20 @@ import pulumi
 import pulumi_aws as aws
 
 from gate import schema
-from infra import policies
+from maintenance_gate_pulumi import policies
 
 # Parts of multipart uploads that never completed hold no event the gate acknowledged.
 _ABORT_INCOMPLETE_UPLOADS_DAYS = 1
+
+
+def kept_on_destroy(opts: pulumi.ResourceOptions, protect: bool) -> pulumi.ResourceOptions:
+    """With ``protect``, `pulumi destroy` forgets the resource instead of deleting it.
+
+    Destroy then completes, with everything else gone and the stored events kept. The
+    bucket's settings are kept with it, so the bucket left behind stays private,
+    encrypted, TLS-only and expiring what replay finished.
+    """
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(retain_on_delete=protect))
 
 
 def deferred_table(name: str, *, protect: bool, opts: pulumi.ResourceOptions) -> aws.dynamodb.Table:
@@ -45,14 +55,15 @@ def deferred_table(name: str, *, protect: bool, opts: pulumi.ResourceOptions) ->
         # Only finished records carry the attribute, so pending events never expire.
         ttl=aws.dynamodb.TableTtlArgs(attribute_name=schema.EXPIRES_AT, enabled=True),
         deletion_protection_enabled=protect,
-        opts=opts,
+        opts=kept_on_destroy(opts, protect),
     )
 
 
 def overflow_bucket(name: str, *, retention_days: int, protect: bool, opts: pulumi.ResourceOptions) -> aws.s3.Bucket:
     """A private, encrypted, versioned, TLS-only bucket for events too large for a table item."""
-    # Without protection, destroy may delete stored objects and their old versions too;
-    # with it, a bucket still holding events makes `pulumi destroy` stop instead.
+    # Without protection, destroy deletes stored objects and their old versions too;
+    # with it, destroy leaves the bucket (and its settings) in place, events included.
+    opts = kept_on_destroy(opts, protect)
     bucket = aws.s3.Bucket(f"{name}-overflow", force_destroy=not protect, opts=opts)
     public_access = aws.s3.BucketPublicAccessBlock(
         f"{name}-overflow-public-access",

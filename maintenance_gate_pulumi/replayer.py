@@ -14,16 +14,19 @@ import pulumi
 import pulumi_aws as aws
 
 from gate import schema
-from infra import policies
-from infra.component import MaintenanceGate
-from infra.naming import MAX_PREFIX_LENGTH, check_prefix
-from infra.roles import lambda_execution_role
-from infra.schedule import invoke_on_schedule
+from maintenance_gate_pulumi import policies
+from maintenance_gate_pulumi.component import MaintenanceGate
+from maintenance_gate_pulumi.logs import DEFAULT_LOG_RETENTION_DAYS, check_log_retention
+from maintenance_gate_pulumi.naming import MAX_PREFIX_LENGTH, check_prefix
+from maintenance_gate_pulumi.replay_timing import DEFAULT_RUN_SECONDS, ReplayTiming, replay_timing
+from maintenance_gate_pulumi.roles import lambda_execution_role
+from maintenance_gate_pulumi.schedule import invoke_on_schedule
 
 TYPE_TOKEN = "maintenance-gate:index:GateReplayer"
 HANDLER = "gate.replayer.handler"
-# Leaves room for "-schedule-role" within the IAM role name limit (see infra/naming.py).
+# Leaves room for "-schedule-role" within the IAM role name limit (see maintenance_gate_pulumi/naming.py).
 MAX_NAME_LENGTH = MAX_PREFIX_LENGTH + len("-replayer")
+MAX_CONCURRENCY = 16
 
 
 @dataclass(frozen=True)
@@ -33,17 +36,25 @@ class GateReplayerArgs:
     rate: int = 10  # events per second, across all functions
     runtime: str = "python3.12"
     architecture: str = "arm64"
-    schedule_expression: str = "rate(5 minutes)"
-    # Under the schedule's period, so one run ends before the next begins; the
-    # handler stops early by itself and leaves the rest to the next run.
-    timeout: int = 240
+    # How long a run takes records; its timeout adds the margin, derived from the
+    # gated functions' timeouts (see replay_timing.py), and so does its schedule.
+    run_seconds: int = DEFAULT_RUN_SECONDS
+    # Records in flight at once within a run (GATE_REPLAY_CONCURRENCY); the rate still caps the total.
+    concurrency: int = 1
     memory: int = 256
+    log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
 
     def __post_init__(self) -> None:
         if not self.functions:
             raise ValueError("GateReplayerArgs.functions must name at least one gated function")
         if self.rate < 1:
             raise ValueError(f"GateReplayerArgs.rate must be at least 1 event per second (got {self.rate!r})")
+        check_log_retention(self.log_retention_days, "GateReplayerArgs.log_retention_days")
+        if not 1 <= self.concurrency <= MAX_CONCURRENCY:
+            raise ValueError(
+                f"GateReplayerArgs.concurrency must be from 1 to {MAX_CONCURRENCY} (got {self.concurrency!r})"
+            )
+        replay_timing([], self.run_seconds)  # run_seconds checked now; the timeouts once they are known
 
 
 class GateReplayer(pulumi.ComponentResource):
@@ -56,8 +67,12 @@ class GateReplayer(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         gate = args.gate
 
-        execution = lambda_execution_role(name, child)
+        execution = lambda_execution_role(name, log_retention_days=args.log_retention_days, opts=child)
         access = aws.iam.RolePolicy(f"{name}-access", role=execution.role.id, policy=_policy(args), opts=child)
+        # Known once the gated functions' timeouts are (at preview for a new function).
+        self.timing: pulumi.Output[ReplayTiming] = pulumi.Output.all(
+            *[function.timeout for function in args.functions]
+        ).apply(lambda timeouts: replay_timing(timeouts, args.run_seconds))
         self.function = aws.lambda_.Function(
             name,
             role=execution.role.arn,
@@ -69,7 +84,8 @@ class GateReplayer(pulumi.ComponentResource):
             ),
             layers=[gate.layer_arn],
             memory_size=args.memory,
-            timeout=args.timeout,
+            timeout=self.timing.apply(lambda timing: timing.timeout_seconds),
+            logging_config=execution.logs.logging_config(),
             environment=aws.lambda_.FunctionEnvironmentArgs(
                 variables={
                     "GATE_PARAMETER_NAME": gate.parameter_name,
@@ -80,6 +96,9 @@ class GateReplayer(pulumi.ComponentResource):
                     ),
                     "GATE_REPLAY_RATE": str(args.rate),
                     "GATE_RETENTION_DAYS": str(gate.retention_days),
+                    "GATE_REPLAY_CONCURRENCY": str(args.concurrency),
+                    "GATE_REPLAY_MARGIN_SECONDS": self.timing.apply(lambda timing: str(timing.margin_seconds)),
+                    "GATE_REPLAY_LEASE_SECONDS": self.timing.apply(lambda timing: str(timing.lease_seconds)),
                 }
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[access, *execution.grants]),
@@ -87,7 +106,7 @@ class GateReplayer(pulumi.ComponentResource):
         self.schedule = invoke_on_schedule(
             f"{name}-schedule",
             self.function,
-            expression=args.schedule_expression,
+            expression=self.timing.apply(lambda timing: timing.schedule_expression),
             timezone="UTC",
             enabled=True,
             opts=child,

@@ -1,0 +1,155 @@
+"""How a function's arguments become a gated function's: the layer, the gate's variables, and one of two modes.
+
+- **wrapper** mode: ``AWS_LAMBDA_EXEC_WRAPPER=/opt/maintenance-gate``; the function's
+  ``Handler`` stays its own and the wrapper swaps it at start-up.
+- **handler** mode: ``Handler=gate.entry.handler`` and ``GATE_ORIGINAL_HANDLER`` = the
+  function's handler; no exec wrapper of ours.
+
+The default is wrapper mode, unless the function already has an exec wrapper
+(OpenTelemetry's ``/opt/otel-instrument``, Datadog's, Dynatrace's...), which Lambda
+allows only one of: then it is handler mode, and the two compose. The other wrapper
+runs first and wraps ``gate.entry.handler``; the gate calls the function's handler.
+Wrapper mode stays the default because it leaves the function's own ``Handler`` in
+place, where consoles and tools show it and people edit it.
+
+The Lambda Web Adapter is refused: its ``/opt/bootstrap`` wrapper runs a web server
+in place of a Python handler, so there is no handler for the gate to stand in front of.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from layer.build import WRAPPER_PATH_ON_LAMBDA
+
+EXEC_WRAPPER_VARIABLE = "AWS_LAMBDA_EXEC_WRAPPER"
+ORIGINAL_HANDLER_VARIABLE = "GATE_ORIGINAL_HANDLER"
+GATE_HANDLER = "gate.entry.handler"
+# The Lambda Web Adapter: its exec wrapper, and the name its published layers share
+# (LambdaAdapterLayerX86, LambdaAdapterLayerArm64).
+WEB_ADAPTER_WRAPPER = "/opt/bootstrap"
+WEB_ADAPTER_LAYER = ":layer:LambdaAdapterLayer"
+
+
+class GateMode(str, Enum):
+    WRAPPER = "wrapper"
+    HANDLER = "handler"
+
+
+class UngateableFunctionError(ValueError):
+    """Raised when a function's arguments cannot be gated; names the argument and its value."""
+
+
+@dataclass(frozen=True)
+class _Decision:
+    mode: GateMode
+    handler: str
+
+
+def decide(
+    requested: GateMode | None, variables: Mapping[str, Any], handler: Any, layers: Sequence[Any] | None
+) -> _Decision:
+    """The mode to gate with; refuses what cannot be gated, naming the setting and its value."""
+    wrapper = variables.get(EXEC_WRAPPER_VARIABLE)
+    if wrapper == WEB_ADAPTER_WRAPPER:
+        raise UngateableFunctionError(
+            f"the function runs the Lambda Web Adapter ({EXEC_WRAPPER_VARIABLE}={wrapper!r}): "
+            "it has no Python handler for the gate to stand in front of"
+        )
+    for layer in layers or ():
+        if isinstance(layer, str) and WEB_ADAPTER_LAYER in layer:
+            raise UngateableFunctionError(
+                f"the function has the Lambda Web Adapter's layer (layers: {layer!r}): "
+                "it has no Python handler for the gate to stand in front of"
+            )
+    if not isinstance(handler, str) or not handler:
+        raise UngateableFunctionError(f"the function needs a handler to gate (handler={handler!r})")
+    if handler == GATE_HANDLER:
+        raise UngateableFunctionError(f"the function is already gated (handler={handler!r})")
+    if wrapper == WRAPPER_PATH_ON_LAMBDA:
+        raise UngateableFunctionError(f"the function is already gated ({EXEC_WRAPPER_VARIABLE}={wrapper!r})")
+    if requested is None:
+        return _Decision(GateMode.HANDLER if wrapper else GateMode.WRAPPER, handler)
+    if GateMode(requested) is GateMode.WRAPPER and wrapper:
+        raise UngateableFunctionError(
+            f"the function already sets {EXEC_WRAPPER_VARIABLE}={wrapper!r} and Lambda runs one wrapper; "
+            "gate it in handler mode (mode=GateMode.HANDLER), which keeps that wrapper"
+        )
+    return _Decision(GateMode(requested), handler)
+
+
+def mode_variables(decision: _Decision) -> dict[str, str]:
+    if decision.mode is GateMode.WRAPPER:
+        return {EXEC_WRAPPER_VARIABLE: WRAPPER_PATH_ON_LAMBDA}
+    return {ORIGINAL_HANDLER_VARIABLE: decision.handler}
+
+
+def gate_function(
+    args: aws.lambda_.FunctionArgs,
+    *,
+    gate_variables: Mapping[str, pulumi.Input[str]],
+    layer_arn: pulumi.Input[str],
+    mode: GateMode | None = None,
+) -> aws.lambda_.FunctionArgs:
+    """A copy of ``args``, gated: the layer last, the gate's variables, and the mode's handler."""
+    if isinstance(args.package_type, str) and args.package_type == "Image":
+        raise UngateableFunctionError("a container image function cannot use layers (package_type='Image')")
+    own = _environment_variables(args.environment)
+    layers: Any = args.layers
+    if _known(own) and _known(args.handler) and _known(layers):
+        # Decided now when everything is known, so the error points at the caller.
+        decide(mode, own or {}, args.handler, layers)
+        _refuse_gate_variables(own or {}, gate_variables)
+    decision = pulumi.Output.all(
+        pulumi.Output.from_input(own or {}), args.handler, pulumi.Output.from_input(layers or [])
+    ).apply(lambda values: decide(mode, values[0], values[1], values[2]))
+
+    def environment(values: list[Any]) -> dict[str, str]:
+        variables, gate, made = values
+        return {**_refuse_gate_variables(variables, gate), **gate, **mode_variables(made)}
+
+    gated = copy.copy(args)
+    # Last, because a later layer wins where files overlap: nothing may shadow the gate.
+    gated.layers = pulumi.Output.all(layers, layer_arn).apply(lambda pair: [*(pair[0] or []), pair[1]])
+    gated.handler = decision.apply(lambda made: GATE_HANDLER if made.mode is GateMode.HANDLER else made.handler)
+    gated.environment = aws.lambda_.FunctionEnvironmentArgs(
+        variables=pulumi.Output.all(
+            pulumi.Output.from_input(own or {}), pulumi.Output.from_input(dict(gate_variables)), decision
+        ).apply(environment)
+    )
+    return gated
+
+
+def _known(value: Any) -> bool:
+    """Whether ``value`` holds no Output, so it can be checked at once."""
+    if isinstance(value, pulumi.Output):
+        return False
+    if isinstance(value, Mapping):
+        return all(_known(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return all(_known(item) for item in value)
+    return True
+
+
+def _environment_variables(environment: Any) -> Any:
+    if environment is None:
+        return None
+    if isinstance(environment, aws.lambda_.FunctionEnvironmentArgs):
+        return environment.variables
+    if isinstance(environment, Mapping):
+        return environment.get("variables")
+    raise TypeError("pass the function's environment as FunctionEnvironmentArgs or a dict, not an Output")
+
+
+def _refuse_gate_variables(own: Mapping[str, Any], gate: Mapping[str, Any]) -> Mapping[str, Any]:
+    clash = sorted(set(own) & (set(gate) | {ORIGINAL_HANDLER_VARIABLE}))
+    if clash:
+        raise UngateableFunctionError(f"the function already sets {', '.join(clash)}; the gate sets these itself")
+    return own
