@@ -54,6 +54,8 @@ class LocalResources:
             "GATE_CACHE_TTL_SECONDS": str(config.cache_ttl_seconds),
             "GATE_FAIL_MODE": config.fail_mode,
             "GATE_ON_DEFER": config.on_defer,
+            "GATE_ON_HTTP": config.on_http,
+            "GATE_ON_ORDERED": config.on_ordered,
         }
 
     def cli_environment(self) -> dict[str, str]:
