@@ -42,6 +42,15 @@ LEASE_EXPIRES = "lease_expires_ms"
 LAST_ERROR = "last_error"
 FINISHED_AT = "finished_at_ms"
 REDEFERRALS = "redeferrals"
+# The tenant of a tenant-isolated function's invocation; replay sends it as TenantId.
+TENANT_ID = "tenant_id"
+# SHA-256 of the JSON text the next replay of this record sends: the full event, or
+# after a partial batch failure only its failed items. The gate puts a replayed
+# invocation back into its record only when the digests match.
+EVENT_DIGEST = "event_digest"
+# The identifiers (SQS messageId, Kinesis or DynamoDB Streams sequence number) of the
+# batch items whose replay failed; a later replay sends only these, in batch order.
+FAILED_ITEMS = "failed_items"
 
 # The object-key prefix of oversized events in the overflow bucket.
 OVERFLOW_PREFIX = "deferred/"

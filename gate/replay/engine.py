@@ -7,27 +7,28 @@ the order they were deferred.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import socket
 import threading
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any
+from dataclasses import dataclass
 
 from gate import schema
+from gate.codec import event_digest
 from gate.errors import error_code
+from gate.replay.batch import BatchAnswerError, ItemFailures, item_ids, only_items, still_failed
 from gate.replay.errors import EventUnavailableError
 from gate.replay.events import EventReader, client_context
-from gate.replay.invoke import Invocation, Invoker, Outcome
+from gate.replay.invoke import Invocation, Invoker, Outcome, Target
 from gate.replay.leases import LeaseBook
 from gate.replay.rate import RateLimiter
 from gate.replay.records import ALL_TIME, Record, RecordTable, TimeRange
+from gate.replay.results import STOPS_RUN, RecordResult, Result, Summary
 from gate.replay_marker import replay_client_context
 from gate.schema import Status
 
@@ -41,30 +42,6 @@ DEFAULT_RETENTION_DAYS = float(schema.DEFAULT_RETENTION_DAYS)
 DEFAULT_THROTTLE_BUDGET_SECONDS = 60.0
 _BACKOFF_BASE_SECONDS = 0.05
 _BACKOFF_CAP_SECONDS = 2.0
-
-
-class Result(str, Enum):
-    REPLAYED = "replayed"
-    FAILED = "failed"
-    REDEFERRED = "re-deferred"
-    THROTTLED = "not delivered (throttled or unreachable)"
-    REFUSED = "refused by Lambda"
-    LEASE_LOST = "lease lost"
-    TAKEN = "taken by another replayer"
-    NOT_ELIGIBLE = "not eligible"
-    NOT_FOUND = "not found"
-
-
-# Skips that leave no work undone by this run: another replayer has the record, or it
-# was never ours to replay.
-_HARMLESS = frozenset({Result.TAKEN, Result.NOT_ELIGIBLE})
-# Outcomes after which further invocations would fail the same way.
-_STOPS_RUN = {
-    Result.REDEFERRED: "the gate deferred an event again: a window is active, or the function's cached "
-    "window document predates the change (wait GATE_CACHE_TTL_SECONDS and replay again)",
-    Result.THROTTLED: "Lambda kept throttling the function, or could not be reached",
-    Result.REFUSED: "Lambda refused the invocation",
-}
 
 
 @dataclass(frozen=True)
@@ -87,51 +64,6 @@ class ReplayOptions:
             raise ValueError("limit must not be negative")
         if self.lease_seconds <= 0 or self.retention_days <= 0:
             raise ValueError("lease and retention must be positive")
-
-
-@dataclass(frozen=True)
-class RecordResult:
-    request_id: str
-    result: Result
-    detail: str | None = None  # an error type or a reason; never event content
-
-
-@dataclass
-class Summary:
-    function_name: str
-    replayed: int = 0
-    failed: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
-    stopped: str | None = None
-
-    def add(self, result: RecordResult) -> None:
-        if result.result is Result.REPLAYED:
-            self.replayed += 1
-        elif result.result is Result.FAILED:
-            self.failed += 1
-        else:
-            self.skipped[result.result.value] += 1
-
-    @property
-    def skipped_total(self) -> int:
-        return sum(self.skipped.values())
-
-    @property
-    def ok(self) -> bool:
-        """True when nothing this run took on was left undone."""
-        harmless = {result.value for result in _HARMLESS}
-        return self.failed == 0 and all(reason in harmless for reason in self.skipped)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "function": self.function_name,
-            "replayed": self.replayed,
-            "failed": self.failed,
-            "skipped": self.skipped_total,
-            "skipped_by_reason": dict(self.skipped),
-            "stopped": self.stopped,
-            "ok": self.ok,
-        }
 
 
 def new_owner() -> str:
@@ -222,8 +154,8 @@ class Replay:
                 summary.add(result)
                 if on_result is not None:
                     on_result(result)
-            if result.result in _STOPS_RUN:
-                stop(_STOPS_RUN[result.result])
+            if result.result in STOPS_RUN:
+                stop(STOPS_RUN[result.result])
 
         problems, stream = self.select()
         for problem in problems:
@@ -278,6 +210,9 @@ class Replay:
             payload = self.events.event_json(record)
         except EventUnavailableError as exc:
             return self._fail(record, f"EventUnavailableError: {exc}")
+        if record.failed_items:
+            # After a partial batch failure only the failed items go again, in batch order.
+            payload = only_items(payload, record.failed_items)
         context = replay_client_context(client_context(record), record.request_id)
         invocation = self._invoke_through_throttles(record, payload, context)
         if invocation is None:
@@ -288,6 +223,8 @@ class Replay:
             released = self.leases.release(record)
             result = Result.THROTTLED if outcome is Outcome.THROTTLED else Result.REFUSED
             return RecordResult(record.request_id, result if released else Result.LEASE_LOST, _kind(invocation.error))
+        if outcome is Outcome.SUCCEEDED and invocation.item_failures is not None and not invocation.deferred:
+            return self._partial(record, invocation, invocation.item_failures, payload)
         if outcome is Outcome.SUCCEEDED:
             return self._succeed(record, invocation)
         error = invocation.error or outcome.value
@@ -299,8 +236,10 @@ class Replay:
         """Invoke; while throttled, back off and try again within the budget. None: our lease was lost."""
         attempt = 0
         waited = 0.0
+        # The version or alias the event came through, and its tenant.
+        target = Target.of(self.options.function_name, record.function_arn, record.tenant_id)
         while True:
-            invocation = self.invoker.invoke(self.options.function_name, payload, context)
+            invocation = self.invoker.invoke(target, payload, context)
             if invocation.outcome is not Outcome.THROTTLED:
                 return invocation
             attempt += 1
@@ -323,6 +262,25 @@ class Replay:
         except Exception as exc:  # noqa: BLE001 - the event was delivered; a leftover object is only storage
             return RecordResult(record.request_id, Result.REPLAYED, f"overflow object kept: {error_code(exc)}")
         return RecordResult(record.request_id, Result.REPLAYED)
+
+    def _partial(self, record: Record, invocation: Invocation, failures: ItemFailures, payload: bytes) -> RecordResult:
+        """The function reported batch item failures: keep only those items for a later replay."""
+        event = json.loads(payload)
+        sent = item_ids(event)
+        if sent is None:
+            # Not a batch of a source that reads batchItemFailures: the answer is just a value.
+            return self._succeed(record, invocation)
+        try:
+            failed = still_failed(event, failures)
+        except BatchAnswerError as exc:
+            # Lambda fails the whole batch on such an answer; the items sent stay failed.
+            return self._fail(record, f"BatchAnswerError: {exc}")
+        if not failed:
+            return self._succeed(record, invocation)
+        error = f"PartialBatchFailure: {len(failed)} of {len(sent)} items failed"
+        if not self.leases.finish_partial(record, failed, event_digest(only_items(payload, failed)), error):
+            return self._lost(record, invocation)
+        return RecordResult(record.request_id, Result.PARTIAL, None, len(failed), len(sent))
 
     def _fail(self, record: Record, error: str) -> RecordResult:
         if not self.leases.finish_failed(record, error):

@@ -125,6 +125,22 @@ class LeaseBook:
             {"#error": schema.LAST_ERROR},
         )
 
+    def finish_partial(self, record: Record, failed_items: list[str], next_digest: str, error: str) -> bool:
+        """Mark failed, keeping which batch items failed: a later replay sends only those."""
+        return self._transition(
+            record,
+            "SET #status = :status, #queue = :queue, #error = :error, #items = :items, #digest = :digest "
+            "REMOVE #owner, #lease",
+            {
+                ":status": {"S": Status.FAILED.value},
+                ":queue": {"S": schema.queue_value(record.function_name, Status.FAILED)},
+                ":error": {"S": truncate(error)},
+                ":items": {"SS": failed_items},
+                ":digest": {"S": next_digest},
+            },
+            {"#error": schema.LAST_ERROR, "#items": schema.FAILED_ITEMS, "#digest": schema.EVENT_DIGEST},
+        )
+
     def release(self, record: Record) -> bool:
         """Put back to pending an event the function never received (throttled, stopped early)."""
         return self._transition(

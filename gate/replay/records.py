@@ -33,6 +33,9 @@ _SUMMARY_FIELDS = (
     schema.FINISHED_AT,
     schema.EXPIRES_AT,
     schema.OVERFLOW_KEY,
+    schema.FUNCTION_ARN,
+    schema.TENANT_ID,
+    schema.FAILED_ITEMS,
 )
 _SUMMARY_NAMES = {f"#f{index}": name for index, name in enumerate(_SUMMARY_FIELDS)}
 _SUMMARY_PROJECTION = ", ".join(_SUMMARY_NAMES)
@@ -81,6 +84,9 @@ class Record:
     finished_at_ms: int | None = None
     expires_at: int | None = None
     overflow_key: str | None = None
+    function_arn: str | None = None
+    tenant_id: str | None = None
+    failed_items: frozenset[str] = frozenset()
     item: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -102,6 +108,9 @@ class Record:
             finished_at_ms=_number(item, schema.FINISHED_AT),
             expires_at=_number(item, schema.EXPIRES_AT),
             overflow_key=_text(item, schema.OVERFLOW_KEY),
+            function_arn=_text(item, schema.FUNCTION_ARN),
+            tenant_id=_text(item, schema.TENANT_ID),
+            failed_items=frozenset(item.get(schema.FAILED_ITEMS, {}).get("SS", ())),
             item=item,
         )
 
@@ -129,6 +138,7 @@ class Record:
             "lease_expires": iso_ms(self.lease_expires_ms) if self.lease_expires_ms else None,
             "finished_at": iso_ms(self.finished_at_ms) if self.finished_at_ms else None,
             "overflow": self.overflow_key is not None,
+            "failed_items": len(self.failed_items),
         }
 
 

@@ -21,7 +21,7 @@ from gate import schema
 from gate.config import FailMode
 from gate.replay.engine import ReplayOptions
 from gate.replay.factory import Resources, build_replay
-from gate.replay.invoke import Invocation, Outcome
+from gate.replay.invoke import Invocation, Outcome, Target
 from gate.replay_marker import MARKER_KEY
 from gate.responses import is_deferred_answer
 from gate.source import WindowSource
@@ -101,8 +101,8 @@ class Deliveries:
             self.received.append((original, event))
         return {"ok": True}
 
-    def invoke(self, function_name: str, payload: bytes, client_context: str) -> Invocation:
-        assert function_name == FUNCTION_NAME
+    def invoke(self, target: Target, payload: bytes, client_context: str) -> Invocation:
+        assert target.function_name == FUNCTION_NAME
         context = json.loads(base64.b64decode(client_context))
         answer = self.gate(json.loads(payload), lambda_context(f"req-{uuid.uuid4()}", client_context=context))
         return Invocation(Outcome.SUCCEEDED, deferred=is_deferred_answer(answer))

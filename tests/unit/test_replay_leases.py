@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from gate import schema
-from gate.codec import EncodedEvent
+from gate.codec import EncodedEvent, event_digest
 from gate.replay.leases import ERROR_LIMIT, LeaseBook
 from gate.schema import Status
 from gate.store import Deferral, DeferredEventStore
@@ -167,7 +167,7 @@ def test_when_the_gate_requeues_a_replay_the_replayer_cannot_mark_it_replayed() 
 def leased_event(request_id: str) -> EncodedEvent:
     stored = item(request_id)
     body = stored[schema.EVENT]["B"]
-    return EncodedEvent(body, stored[schema.EVENT_ENCODING]["S"], len(body))
+    return EncodedEvent(body, stored[schema.EVENT_ENCODING]["S"], len(body), event_digest(body))
 
 
 @pytest.mark.parametrize("status", [Status.REPLAYED, Status.REPLAYING])
