@@ -100,7 +100,7 @@ class DeferredEventStore:
         values: dict[str, Any] = {
             ":pending": {"S": Status.PENDING.value},
             ":replaying": {"S": Status.REPLAYING.value},
-            ":queue": {"S": schema.queue_value(deferral.function_name, Status.PENDING)},
+            ":queue": {"S": schema.queue_value(deferral.function_name, Status.PENDING, original_request_id)},
             ":one": {"N": "1"},
             ":function": {"S": deferral.function_name},
             ":digest": {"S": deferral.event.digest},
@@ -141,7 +141,7 @@ class DeferredEventStore:
             schema.FUNCTION_NAME: {"S": deferral.function_name},
             schema.FUNCTION_ARN: {"S": deferral.function_arn},
             schema.STATUS: {"S": Status.PENDING.value},
-            schema.QUEUE: {"S": schema.queue_value(deferral.function_name, Status.PENDING)},
+            schema.QUEUE: {"S": schema.queue_value(deferral.function_name, Status.PENDING, deferral.request_id)},
             schema.QUEUE_ORDER: {"S": schema.order_value(deferral.deferred_at_ms, deferral.request_id)},
             schema.DEFERRED_AT: {"N": str(deferral.deferred_at_ms)},
             schema.EVENT_ENCODING: {"S": deferral.event.encoding},

@@ -10,7 +10,7 @@ from gate.cli.aws import client
 from gate.cli.names import Names, name_options
 from gate.cli.output import Output
 from gate.cli.params import time_options, time_range
-from gate.replay.engine import DEFAULT_LEASE_SECONDS, DEFAULT_RETENTION_DAYS, Replay, ReplayOptions
+from gate.replay.engine import DEFAULT_LEASE_SECONDS, DEFAULT_RETENTION_DAYS, MAX_CONCURRENCY, Replay, ReplayOptions
 from gate.replay.errors import RecordNotFoundError, ReplayRefusedError, WindowUnavailableError
 from gate.replay.factory import Resources, build_replay
 from gate.replay.gatecheck import ensure_live
@@ -29,10 +29,10 @@ from gate.replay.results import RecordResult, Result, Summary
 @click.option("--id", "ids", multiple=True, help="Replay only this record (repeatable).")
 @click.option(
     "--concurrency",
-    type=click.IntRange(1, 64),
+    type=click.IntRange(1, MAX_CONCURRENCY),
     default=1,
     show_default=True,
-    help="Invocations in flight; 1 keeps order.",
+    help="Workers, each taking its share of the queue's shards in order; 1 keeps the global deferral order.",
 )
 @click.option("--rate", type=click.FloatRange(min=0, min_open=True), help="At most this many invocations per second.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")

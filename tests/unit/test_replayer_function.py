@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
 from gate import schema
 from gate.replay.config import ReplayerConfig
 from gate.replay.errors import ReplayerConfigError
+from gate.replay.invoke import Invocation, Outcome
+from gate.replay_marker import MARKER_KEY
 from gate.replayer import drain
 from tests.unit.replay_support import (
     BUCKET,
@@ -44,6 +49,8 @@ def test_settings_are_read_with_defaults() -> None:
     assert config.functions == (FUNCTION, "billing")
     assert config.rate_per_second == 2.5
     assert config.retention_days == schema.DEFAULT_RETENTION_DAYS and config.overflow_bucket == BUCKET
+    assert config.concurrency == 1
+    assert ReplayerConfig.from_env({**BASE, "GATE_REPLAY_CONCURRENCY": "8"}).concurrency == 8
 
 
 @pytest.mark.parametrize(
@@ -55,6 +62,10 @@ def test_settings_are_read_with_defaults() -> None:
         ({"GATE_REPLAY_RATE": "fast"}, "GATE_REPLAY_RATE"),
         ({"GATE_REPLAY_RATE": "0"}, "GATE_REPLAY_RATE"),
         ({"GATE_RETENTION_DAYS": "-1"}, "GATE_RETENTION_DAYS"),
+        ({"GATE_REPLAY_CONCURRENCY": "0"}, "GATE_REPLAY_CONCURRENCY"),
+        ({"GATE_REPLAY_CONCURRENCY": "33"}, "GATE_REPLAY_CONCURRENCY"),
+        ({"GATE_REPLAY_CONCURRENCY": "2.5"}, "GATE_REPLAY_CONCURRENCY"),
+        ({"GATE_REPLAY_CONCURRENCY": "many"}, "GATE_REPLAY_CONCURRENCY"),
     ],
 )
 def test_a_bad_setting_is_refused_by_name(override: dict[str, str], named: str) -> None:
@@ -101,3 +112,32 @@ def test_it_stops_before_its_timeout_and_leaves_the_rest_pending() -> None:
     assert "time budget" in summary["stopped"]
     statuses = [status_of(request_id) for request_id in ids]
     assert statuses == ["replayed"] * summary["replayed"] + ["pending"] * (5 - summary["replayed"])
+
+
+@pytest.mark.usefixtures("aws")
+def test_it_fans_out_to_its_configured_workers_each_keeping_its_shards_in_order() -> None:
+    ids = seed(40)
+    lock, in_flight, most = threading.Lock(), [0], [0]
+
+    def slow(*_: Any) -> Invocation:
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        time.sleep(0.01)
+        with lock:
+            in_flight[0] -= 1
+        return Invocation(Outcome.SUCCEEDED)
+
+    fake = FakeLambda(slow)
+    config = ReplayerConfig.from_env(
+        {**BASE, "GATE_REPLAY_FUNCTIONS": FUNCTION, "GATE_REPLAY_CONCURRENCY": "4", "GATE_REPLAY_RATE": "1000"}
+    )
+
+    result = drain(config, Clockwork(remaining_ms=60_000), invoker=fake)
+
+    assert result["functions"][FUNCTION]["replayed"] == 40
+    assert 1 < most[0] <= 4
+    delivered = [context["custom"][MARKER_KEY] for _, _, context in fake.calls]
+    for shard in range(schema.QUEUE_SHARDS):
+        in_shard = [request_id for request_id in delivered if schema.shard_of(request_id) == shard]
+        assert in_shard == [request_id for request_id in ids if schema.shard_of(request_id) == shard]

@@ -11,6 +11,7 @@ import pytest
 
 from gate import codec, schema
 from gate.codec import encode_event
+from gate.schema import Status
 from gate.store import DUPLICATE, REQUEUED, STORED, Deferral, DeferralStoreError, DeferredEventStore
 from tests.unit.replay_support import BUCKET, TABLE, aws  # noqa: F401 - aws is a fixture
 
@@ -49,7 +50,7 @@ def test_a_deferral_writes_one_pending_record_with_its_event() -> None:
 
     item = get_item("req-1")
     assert item[schema.STATUS]["S"] == "pending"
-    assert item[schema.QUEUE]["S"] == "orders#pending"
+    assert item[schema.QUEUE]["S"] == f"orders#pending#{schema.shard_of('req-1'):02d}"
     assert item[schema.QUEUE_ORDER]["S"] == "001700000000000#req-1"
     assert item[schema.DEFERRED_AT]["N"] == "1700000000000"
     assert item[schema.WINDOW]["S"] == "windows[0]"
@@ -129,7 +130,10 @@ def test_requeue_puts_a_leased_record_back_to_pending() -> None:
 
     item = get_item("req-1")
     assert outcome == REQUEUED
-    assert (item[schema.STATUS]["S"], item[schema.QUEUE]["S"]) == ("pending", "orders#pending")
+    assert (item[schema.STATUS]["S"], item[schema.QUEUE]["S"]) == (
+        "pending",
+        schema.queue_value("orders", Status.PENDING, "req-1"),
+    )
     assert schema.LEASE_OWNER not in item and item[schema.REDEFERRALS]["N"] == "1"
     assert boto3.client("dynamodb").scan(TableName=TABLE)["Count"] == 1
 
