@@ -82,4 +82,6 @@ def drain(
         telemetry.log("replay finished", **summary.to_dict())
         telemetry.metric("Replayed", summary.replayed, FunctionName=function_name)
         telemetry.metric("ReplayFailures", summary.failed, FunctionName=function_name)
+        # Batches whose function reported item failures: their failed items wait for an operator.
+        telemetry.metric("ReplayPartialFailures", summary.partial, FunctionName=function_name)
     return {"functions": results, "ok": all(result.get("ok", True) for result in results.values())}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ import pytest
 from gate import schema
 from gate.replay.config import ReplayerConfig
 from gate.replay.errors import ReplayerConfigError
-from gate.replay.invoke import Invocation, Outcome
+from gate.replay.invoke import Invocation, Outcome, classify_response
 from gate.replay_marker import MARKER_KEY
 from gate.replayer import drain
 from tests.unit.replay_support import (
@@ -26,6 +27,7 @@ from tests.unit.replay_support import (
     seed,
     status_of,
 )
+from tests.unit.sam_batches import batch
 
 BASE = {"GATE_PARAMETER_NAME": PARAMETER, "GATE_TABLE_NAME": TABLE, "GATE_REPLAY_FUNCTIONS": f"{FUNCTION}, billing"}
 
@@ -141,3 +143,26 @@ def test_it_fans_out_to_its_configured_workers_each_keeping_its_shards_in_order(
     for shard in range(schema.QUEUE_SHARDS):
         in_shard = [request_id for request_id in delivered if schema.shard_of(request_id) == shard]
         assert in_shard == [request_id for request_id in ids if schema.shard_of(request_id) == shard]
+
+
+@pytest.mark.usefixtures("aws")
+def test_a_partially_failed_batch_is_counted_and_keeps_only_its_failed_items(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    event, ids = batch("sqs", 3)
+    [request_id] = seed(1, event=lambda _: event)
+    answer = json.dumps({"batchItemFailures": [{"itemIdentifier": ids[2]}]}).encode()
+    fake = FakeLambda(lambda *_: classify_response(None, answer))
+    config = ReplayerConfig.from_env({**BASE, "GATE_REPLAY_FUNCTIONS": FUNCTION})
+
+    result = drain(config, Clockwork(remaining_ms=60_000), invoker=fake)
+
+    summary = result["functions"][FUNCTION]
+    assert (summary["partially_failed"], summary["partially_failed_items"], summary["ok"]) == (
+        1,
+        {"failed": 1, "sent": 3},
+        False,
+    )
+    assert status_of(request_id) == "failed"
+    metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert [m["ReplayPartialFailures"] for m in metrics if "ReplayPartialFailures" in m] == [1]
