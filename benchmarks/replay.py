@@ -31,7 +31,7 @@ from gate.clients import store_client
 from gate.codec import encode_event
 from gate.replay.engine import ReplayOptions
 from gate.replay.factory import Resources, build_replay
-from gate.replay.invoke import Invocation, LambdaInvoker
+from gate.replay.invoke import Invocation, LambdaInvoker, Target
 from gate.store import Deferral, DeferredEventStore
 
 HANDLER = "plain.handler"
@@ -52,10 +52,10 @@ class EnvironmentPool:
         for invoker in invokers:
             self._idle.put(invoker)
 
-    def invoke(self, function_name: str, payload: bytes, client_context: str) -> Invocation:
+    def invoke(self, target: Target, payload: bytes, client_context: str) -> Invocation:
         invoker = self._idle.get()
         try:
-            return invoker.invoke(function_name, payload, client_context)
+            return invoker.invoke(target, payload, client_context)
         finally:
             self._idle.put(invoker)
 

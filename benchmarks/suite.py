@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import cold_start, deferral, e2e, hot_path, machine, replay, report, seed, ssm_calls
+from benchmarks import capacity, cold_start, deferral, e2e, hot_path, machine, replay, report, seed, ssm_calls
 from benchmarks.stack import Result, aws_environment, create_stack
 from gate.local.servers import MotoServer, built_layer
 
@@ -23,6 +23,7 @@ class Counts:
     cold_starts: int
     deferrals: int
     replay_events: int
+    capacity_samples: int
 
 
 FULL = Counts(
@@ -34,6 +35,7 @@ FULL = Counts(
     cold_starts=9,
     deferrals=300,
     replay_events=200,
+    capacity_samples=1_000,
 )
 QUICK = Counts(
     "quick",
@@ -44,6 +46,7 @@ QUICK = Counts(
     cold_starts=3,
     deferrals=50,
     replay_events=100,
+    capacity_samples=320,
 )
 
 
@@ -69,6 +72,8 @@ def run(counts: Counts, json_path: Path | None) -> int:
             ("end to end", lambda: e2e.measure(stack, layer_dir, counts.e2e_invocations, counts.e2e_pairs)),
             ("cold start", lambda: cold_start.measure(stack, layer_dir, counts.cold_starts)),
             ("replay", lambda: replay.measure(stack, layer_dir, counts.replay_events)),
+            # After replay: the model scales the per-event replay time measured there.
+            ("capacity", lambda: capacity.measure(stack, counts.capacity_samples, metrics)),
         ]
         for name, step in steps:
             began = time.monotonic()

@@ -7,6 +7,7 @@ also keeps lone surrogates intact) survive.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zlib
 from dataclasses import dataclass
@@ -27,16 +28,28 @@ class EncodedEvent:
     body: bytes
     encoding: str
     size: int  # bytes of the JSON text before compression
+    # SHA-256 of the JSON text: how the store recognises the replay of a record by its bytes.
+    digest: str = ""
 
 
 def encode_event(event: Any) -> EncodedEvent:
+    text = event_json(event)
+    digest = event_digest(text)
+    if len(text) <= COMPRESS_OVER_BYTES:
+        return EncodedEvent(text, PLAIN, len(text), digest)
+    return EncodedEvent(zlib.compress(text, 6), COMPRESSED, len(text), digest)
+
+
+def event_json(event: Any) -> bytes:
+    """The exact JSON text the gate stores for ``event`` (and the replayer sends back)."""
     try:
-        text = json.dumps(event, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+        return json.dumps(event, separators=(",", ":"), ensure_ascii=True).encode("ascii")
     except (TypeError, ValueError, RecursionError) as exc:
         raise EventEncodingError(f"event is not JSON-serialisable: {exc}") from exc
-    if len(text) <= COMPRESS_OVER_BYTES:
-        return EncodedEvent(text, PLAIN, len(text))
-    return EncodedEvent(zlib.compress(text, 6), COMPRESSED, len(text))
+
+
+def event_digest(text: bytes) -> str:
+    return hashlib.sha256(text).hexdigest()
 
 
 def decode_body(body: bytes, encoding: str) -> bytes:

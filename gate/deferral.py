@@ -66,8 +66,9 @@ class Deferrer:
                 deferred_at_ms=int(now * 1000),
                 event=encoded,
                 window=decision.window or decision.reason,
-                client_context=None if replay_of else client_context_of(context),
+                client_context=client_context_of(context),
                 identity=identity_of(context),
+                tenant_id=getattr(context, "tenant_id", None),
             )
             outcome = self._store.requeue(replay_of, deferral) if replay_of else self._store.defer(deferral)
         except (DeferralStoreError, EventEncodingError) as exc:

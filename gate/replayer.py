@@ -1,9 +1,11 @@
 """The replayer function: ``gate.replayer.handler``, run on a schedule.
 
 Each run drains the pending records of the functions in GATE_REPLAY_FUNCTIONS while
-the gate is live for them, at GATE_REPLAY_RATE events per second, and stops taking
-records GATE_REPLAY_MARGIN_SECONDS before its own timeout; the rest waits for the
-next run. Failed records stay failed until an operator replays them.
+the gate is live for them, with GATE_REPLAY_CONCURRENCY workers (each keeping
+deferral order within its share of the queue's shards) at GATE_REPLAY_RATE events
+per second in all, and every worker stops taking records GATE_REPLAY_MARGIN_SECONDS
+before the function's timeout; the rest waits for the next run. Failed records (and
+partially failed batches) stay failed until an operator replays them.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ def drain(
             continue
         options = ReplayOptions(
             function_name,
+            concurrency=config.concurrency,
             rate_per_second=config.rate_per_second,
             lease_seconds=config.lease_seconds,
             retention_days=config.retention_days,
@@ -79,4 +82,6 @@ def drain(
         telemetry.log("replay finished", **summary.to_dict())
         telemetry.metric("Replayed", summary.replayed, FunctionName=function_name)
         telemetry.metric("ReplayFailures", summary.failed, FunctionName=function_name)
+        # Batches whose function reported item failures: their failed items wait for an operator.
+        telemetry.metric("ReplayPartialFailures", summary.partial, FunctionName=function_name)
     return {"functions": results, "ok": all(result.get("ok", True) for result in results.values())}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from gate import schema
@@ -36,6 +36,7 @@ class Deferral:
     window: str | None
     client_context: dict[str, Any] | None = None
     identity: dict[str, Any] | None = None
+    tenant_id: str | None = None
 
 
 STORED = "stored"
@@ -79,35 +80,53 @@ class DeferredEventStore:
         return STORED
 
     def requeue(self, original_request_id: str, deferral: Deferral) -> str:
-        """A replayed invocation met a new window: put its record back to pending, not a new one."""
+        """A replayed invocation met a new window: put its record back to pending, not a new one.
+
+        Only the replay of that record may: it is ``replaying`` under a live lease, of
+        the same function and tenant, and this event's bytes are the ones its replay
+        sends. A marker naming any other record, or an event that differs, is stored
+        as its own record under its own request id, so nothing is acknowledged unkept.
+        """
         names = {
             "#status": schema.STATUS,
             "#queue": schema.QUEUE,
             "#owner": schema.LEASE_OWNER,
             "#lease": schema.LEASE_EXPIRES,
             "#redeferrals": schema.REDEFERRALS,
+            "#function": schema.FUNCTION_NAME,
+            "#digest": schema.EVENT_DIGEST,
+            "#tenant": schema.TENANT_ID,
         }
+        values: dict[str, Any] = {
+            ":pending": {"S": Status.PENDING.value},
+            ":replaying": {"S": Status.REPLAYING.value},
+            ":queue": {"S": schema.queue_value(deferral.function_name, Status.PENDING, original_request_id)},
+            ":one": {"N": "1"},
+            ":function": {"S": deferral.function_name},
+            ":digest": {"S": deferral.event.digest},
+            ":now": {"N": str(deferral.deferred_at_ms)},
+        }
+        condition = "#status = :replaying AND #lease > :now AND #function = :function AND #digest = :digest AND "
+        if deferral.tenant_id:
+            condition += "#tenant = :tenant"
+            values[":tenant"] = {"S": deferral.tenant_id}
+        else:
+            condition += "attribute_not_exists(#tenant)"
         try:
             self._client("dynamodb").update_item(
                 TableName=self.table_name,
                 Key={schema.KEY: {"S": original_request_id}},
                 UpdateExpression="SET #status = :pending, #queue = :queue REMOVE #owner, #lease ADD #redeferrals :one",
-                ConditionExpression="#status = :replaying",
+                ConditionExpression=condition,
                 ExpressionAttributeNames=names,
-                ExpressionAttributeValues={
-                    ":pending": {"S": Status.PENDING.value},
-                    ":replaying": {"S": Status.REPLAYING.value},
-                    ":queue": {"S": schema.queue_value(deferral.function_name, Status.PENDING)},
-                    ":one": {"N": "1"},
-                },
+                ExpressionAttributeValues=values,
             )
         except Exception as exc:
             if not _is_conditional_failure(exc):
                 raise DeferralStoreError(
                     f"could not requeue deferred event {original_request_id}: {describe(exc)}"
                 ) from exc
-            # The record is gone or no longer leased: keep the event under its original id.
-            return self.defer(replace(deferral, request_id=original_request_id))
+            return self.defer(deferral)
         finally:
             self.writes += 1
         return REQUEUED
@@ -122,13 +141,17 @@ class DeferredEventStore:
             schema.FUNCTION_NAME: {"S": deferral.function_name},
             schema.FUNCTION_ARN: {"S": deferral.function_arn},
             schema.STATUS: {"S": Status.PENDING.value},
-            schema.QUEUE: {"S": schema.queue_value(deferral.function_name, Status.PENDING)},
+            schema.QUEUE: {"S": schema.queue_value(deferral.function_name, Status.PENDING, deferral.request_id)},
             schema.QUEUE_ORDER: {"S": schema.order_value(deferral.deferred_at_ms, deferral.request_id)},
             schema.DEFERRED_AT: {"N": str(deferral.deferred_at_ms)},
             schema.EVENT_ENCODING: {"S": deferral.event.encoding},
             schema.EVENT_SIZE: {"N": str(deferral.event.size)},
             schema.ATTEMPTS: {"N": "0"},
         }
+        if deferral.event.digest:
+            item[schema.EVENT_DIGEST] = {"S": deferral.event.digest}
+        if deferral.tenant_id:
+            item[schema.TENANT_ID] = {"S": deferral.tenant_id}
         if deferral.window:
             item[schema.WINDOW] = {"S": deferral.window}
         if deferral.client_context:

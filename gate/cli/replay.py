@@ -10,19 +10,12 @@ from gate.cli.aws import client
 from gate.cli.names import Names, name_options
 from gate.cli.output import Output
 from gate.cli.params import time_options, time_range
-from gate.replay.engine import (
-    DEFAULT_LEASE_SECONDS,
-    DEFAULT_RETENTION_DAYS,
-    RecordResult,
-    Replay,
-    ReplayOptions,
-    Result,
-    Summary,
-)
+from gate.replay.engine import DEFAULT_LEASE_SECONDS, DEFAULT_RETENTION_DAYS, MAX_CONCURRENCY, Replay, ReplayOptions
 from gate.replay.errors import RecordNotFoundError, ReplayRefusedError, WindowUnavailableError
 from gate.replay.factory import Resources, build_replay
 from gate.replay.gatecheck import ensure_live
 from gate.replay.records import iso_ms
+from gate.replay.results import RecordResult, Result, Summary
 
 
 @click.command()
@@ -36,10 +29,10 @@ from gate.replay.records import iso_ms
 @click.option("--id", "ids", multiple=True, help="Replay only this record (repeatable).")
 @click.option(
     "--concurrency",
-    type=click.IntRange(1, 64),
+    type=click.IntRange(1, MAX_CONCURRENCY),
     default=1,
     show_default=True,
-    help="Invocations in flight; 1 keeps order.",
+    help="Workers, each taking its share of the queue's shards in order; 1 keeps the global deferral order.",
 )
 @click.option("--rate", type=click.FloatRange(min=0, min_open=True), help="At most this many invocations per second.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
@@ -149,11 +142,20 @@ def _dry_run(run: Replay, output: Output) -> None:
 
 
 def _line(result: RecordResult) -> str:
-    return f"{result.result.value} {result.request_id}" + (f" ({result.detail})" if result.detail else "")
+    detail = result.detail
+    if result.result is Result.PARTIAL:
+        detail = f"{result.failed_items} of {result.sent_items} items failed; only those are kept"
+    return f"{result.result.value} {result.request_id}" + (f" ({detail})" if detail else "")
 
 
 def _summary(summary: Summary) -> str:
-    text = f"replayed {summary.replayed}, failed {summary.failed}, skipped {summary.skipped_total}"
+    text = f"replayed {summary.replayed}, "
+    if summary.partial:
+        text += (
+            f"partially failed {summary.partial} ({summary.partial_failed_items} of "
+            f"{summary.partial_sent_items} items failed, kept for --include-failed), "
+        )
+    text += f"failed {summary.failed}, skipped {summary.skipped_total}"
     if summary.skipped:
         text += " (" + ", ".join(f"{reason}: {count}" for reason, count in sorted(summary.skipped.items())) + ")"
     if summary.stopped:

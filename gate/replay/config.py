@@ -7,13 +7,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gate import environment
-from gate.replay.engine import DEFAULT_LEASE_SECONDS, DEFAULT_RETENTION_DAYS
+from gate.replay.engine import DEFAULT_LEASE_SECONDS, DEFAULT_RETENTION_DAYS, MAX_CONCURRENCY
 from gate.replay.errors import ReplayerConfigError
 
 DEFAULT_RATE = 10.0
 # Stop taking records this long before the function's own timeout: room for the
 # last invocation to finish and its outcome to be written.
 DEFAULT_MARGIN_SECONDS = 10.0
+# Workers per run, each replaying its share of the queue's shards in order.
+DEFAULT_CONCURRENCY = 1
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class ReplayerConfig:
     retention_days: float = DEFAULT_RETENTION_DAYS
     lease_seconds: float = DEFAULT_LEASE_SECONDS
     margin_seconds: float = DEFAULT_MARGIN_SECONDS
+    concurrency: int = DEFAULT_CONCURRENCY
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ReplayerConfig:
@@ -39,6 +42,7 @@ class ReplayerConfig:
             retention_days=_number(env, "GATE_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, low=0.01, high=3650.0),
             lease_seconds=_number(env, "GATE_REPLAY_LEASE_SECONDS", DEFAULT_LEASE_SECONDS, low=1.0, high=86_400.0),
             margin_seconds=_number(env, "GATE_REPLAY_MARGIN_SECONDS", DEFAULT_MARGIN_SECONDS, low=0.0, high=900.0),
+            concurrency=_whole(env, "GATE_REPLAY_CONCURRENCY", DEFAULT_CONCURRENCY, high=MAX_CONCURRENCY),
         )
 
 
@@ -55,3 +59,10 @@ def _names(env: Mapping[str, str], name: str) -> tuple[str, ...]:
 
 def _number(env: Mapping[str, str], name: str, default: float, *, low: float, high: float) -> float:
     return environment.number(env, name, default, low=low, high=high, error=ReplayerConfigError)
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, *, high: int) -> int:
+    value = _number(env, name, float(default), low=1.0, high=float(high))
+    if value != int(value):
+        raise ReplayerConfigError(f"{name}={env[name]!r} is not a whole number; give 1 to {high}")
+    return int(value)

@@ -1,34 +1,34 @@
-"""A replay run: select one function's records, lease them one by one, invoke, record the outcome.
+"""A replay run: select one function's records, lease each, invoke, record the outcome.
 
-Claims happen one at a time, in deferral order, under one lock; invocations run on
-up to ``concurrency`` workers. With one worker the function receives its events in
-the order they were deferred.
+The queue is sharded (``gate.schema.QUEUE_SHARDS``), each shard read in deferral
+order. One worker merges every shard, so the function receives its events in the
+order they were deferred. ``concurrency`` workers split the shards between them: each
+worker claims and delivers its own shards' records one at a time, in order, so order
+holds within a shard. Claims are conditional writes made by each worker on its own;
+no lock is shared around them.
 """
 
 from __future__ import annotations
 
+import heapq
 import os
-import random
 import socket
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any
+from dataclasses import dataclass
 
 from gate import schema
-from gate.errors import error_code
-from gate.replay.errors import EventUnavailableError
-from gate.replay.events import EventReader, client_context
-from gate.replay.invoke import Invocation, Invoker, Outcome
+from gate.replay.delivery import Delivery, DeliveryPolicy
+from gate.replay.events import EventReader
+from gate.replay.invoke import Invoker
 from gate.replay.leases import LeaseBook
 from gate.replay.rate import RateLimiter
 from gate.replay.records import ALL_TIME, Record, RecordTable, TimeRange
-from gate.replay_marker import replay_client_context
+from gate.replay.results import STOPS_RUN, RecordResult, Result, Summary
 from gate.schema import Status
 
 # Longer than Lambda's longest function timeout (900 s): a live replayer's invocation
@@ -39,32 +39,8 @@ DEFAULT_RETENTION_DAYS = float(schema.DEFAULT_RETENTION_DAYS)
 # all, holding its lease (renewed before each try): when the function's concurrency
 # is used up, workers queue for it rather than give up.
 DEFAULT_THROTTLE_BUDGET_SECONDS = 60.0
-_BACKOFF_BASE_SECONDS = 0.05
-_BACKOFF_CAP_SECONDS = 2.0
-
-
-class Result(str, Enum):
-    REPLAYED = "replayed"
-    FAILED = "failed"
-    REDEFERRED = "re-deferred"
-    THROTTLED = "not delivered (throttled or unreachable)"
-    REFUSED = "refused by Lambda"
-    LEASE_LOST = "lease lost"
-    TAKEN = "taken by another replayer"
-    NOT_ELIGIBLE = "not eligible"
-    NOT_FOUND = "not found"
-
-
-# Skips that leave no work undone by this run: another replayer has the record, or it
-# was never ours to replay.
-_HARMLESS = frozenset({Result.TAKEN, Result.NOT_ELIGIBLE})
-# Outcomes after which further invocations would fail the same way.
-_STOPS_RUN = {
-    Result.REDEFERRED: "the gate deferred an event again: a window is active, or the function's cached "
-    "window document predates the change (wait GATE_CACHE_TTL_SECONDS and replay again)",
-    Result.THROTTLED: "Lambda kept throttling the function, or could not be reached",
-    Result.REFUSED: "Lambda refused the invocation",
-}
+# Workers split the shards between them; more would share a shard and break its order.
+MAX_CONCURRENCY = schema.QUEUE_SHARDS
 
 
 @dataclass(frozen=True)
@@ -81,57 +57,12 @@ class ReplayOptions:
     throttle_budget_seconds: float = DEFAULT_THROTTLE_BUDGET_SECONDS
 
     def __post_init__(self) -> None:
-        if self.concurrency < 1:
-            raise ValueError("concurrency must be at least 1")
+        if not 1 <= self.concurrency <= MAX_CONCURRENCY:
+            raise ValueError(f"concurrency must be between 1 and {MAX_CONCURRENCY} (one worker per queue shard)")
         if self.limit is not None and self.limit < 0:
             raise ValueError("limit must not be negative")
         if self.lease_seconds <= 0 or self.retention_days <= 0:
             raise ValueError("lease and retention must be positive")
-
-
-@dataclass(frozen=True)
-class RecordResult:
-    request_id: str
-    result: Result
-    detail: str | None = None  # an error type or a reason; never event content
-
-
-@dataclass
-class Summary:
-    function_name: str
-    replayed: int = 0
-    failed: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
-    stopped: str | None = None
-
-    def add(self, result: RecordResult) -> None:
-        if result.result is Result.REPLAYED:
-            self.replayed += 1
-        elif result.result is Result.FAILED:
-            self.failed += 1
-        else:
-            self.skipped[result.result.value] += 1
-
-    @property
-    def skipped_total(self) -> int:
-        return sum(self.skipped.values())
-
-    @property
-    def ok(self) -> bool:
-        """True when nothing this run took on was left undone."""
-        harmless = {result.value for result in _HARMLESS}
-        return self.failed == 0 and all(reason in harmless for reason in self.skipped)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "function": self.function_name,
-            "replayed": self.replayed,
-            "failed": self.failed,
-            "skipped": self.skipped_total,
-            "skipped_by_reason": dict(self.skipped),
-            "stopped": self.stopped,
-            "ok": self.ok,
-        }
 
 
 def new_owner() -> str:
@@ -155,20 +86,27 @@ class Replay:
         self.table = table
         self.leases = leases
         self.events = events
-        self.invoker = invoker
         self.options = options
         self._should_stop = should_stop
         self._clock = clock
-        self._sleep = sleep
         self._rate = RateLimiter(options.rate_per_second, sleep=sleep)
         self._stop = threading.Event()
+        policy = DeliveryPolicy(options.function_name, options.retention_days, options.throttle_budget_seconds)
+        self._delivery = Delivery(
+            table, leases, events, invoker, policy, stopped=lambda: self._stop.is_set() or should_stop(), sleep=sleep
+        )
 
     def select(self) -> tuple[list[RecordResult], Iterator[Record]]:
         """Records this run would take, in deferral order, and why any requested id is left out."""
+        problems, shards = self.select_shards()
+        return problems, heapq.merge(*shards, key=_order)
+
+    def select_shards(self) -> tuple[list[RecordResult], list[Iterator[Record]]]:
+        """Like :meth:`select`, one deferral-ordered stream per queue shard."""
         if not self.options.ids:
-            return [], self._queued()
+            return [], [self._eligible_only(stream) for stream in self._queued()]
         problems: list[RecordResult] = []
-        chosen: list[Record] = []
+        by_shard: defaultdict[int, list[Record]] = defaultdict(list)
         for request_id in dict.fromkeys(self.options.ids):
             record = self.table.get(request_id)
             if record is None:
@@ -180,8 +118,8 @@ class Replay:
             elif not self._eligible(record):
                 problems.append(RecordResult(request_id, Result.NOT_ELIGIBLE, f"status is {record.status.value}"))
             else:
-                chosen.append(record)
-        return problems, iter(sorted(chosen, key=lambda record: record.order))
+                by_shard[schema.shard_of(request_id)].append(record)
+        return problems, [iter(sorted(records, key=_order)) for _, records in sorted(by_shard.items())]
 
     def backlog(self) -> int:
         """How many records a run would take now (before --limit), counted without reading events."""
@@ -222,128 +160,51 @@ class Replay:
                 summary.add(result)
                 if on_result is not None:
                     on_result(result)
-            if result.result in _STOPS_RUN:
-                stop(_STOPS_RUN[result.result])
+            if result.result in STOPS_RUN:
+                stop(STOPS_RUN[result.result])
 
-        problems, stream = self.select()
+        problems, shards = self.select_shards()
         for problem in problems:
             report(problem)
-        take = self._taker(stream, report, stop)
+        lanes = _lanes(shards, self.options.concurrency)
+        budget = _Budget(self.options.limit)
 
-        def work() -> None:
+        def work(lane: Iterator[Record]) -> None:
             try:
-                while (record := take()) is not None:
-                    report(self._replay(record))
-            except BaseException:
-                self._stop.set()
-                raise
-
-        with ThreadPoolExecutor(self.options.concurrency, thread_name_prefix="replay") as pool:
-            futures = [pool.submit(work) for _ in range(self.options.concurrency)]
-            _wait_for(futures, self._stop)
-        return summary
-
-    def _taker(
-        self, stream: Iterator[Record], report: Callable[[RecordResult], None], stop: Callable[[str], None]
-    ) -> Callable[[], Record | None]:
-        lock = threading.Lock()
-        claimed = 0
-
-        def take() -> Record | None:
-            nonlocal claimed
-            with lock:
-                while not self._stop.is_set():
-                    if self.options.limit is not None and claimed >= self.options.limit:
-                        return None
-                    if self._should_stop():
-                        stop("time budget used; the rest is left for the next run")
-                        return None
-                    record = next(stream, None)
-                    if record is None:
-                        return None
+                for record in lane:
+                    if self._stop.is_set() or not self._may_take(stop) or not budget.take():
+                        return
                     # Paced before the claim, so a lease never waits on the rate limit.
                     self._rate.wait()
                     leased = self.leases.claim(record)
                     if leased is None:
+                        budget.give_back()
                         report(RecordResult(record.request_id, Result.TAKEN))
                         continue
-                    claimed += 1
-                    return leased
-                return None
+                    report(self._delivery.deliver(leased))
+            except BaseException:
+                self._stop.set()
+                raise
 
-        return take
+        with ThreadPoolExecutor(len(lanes), thread_name_prefix="replay") as pool:
+            futures = [pool.submit(work, lane) for lane in lanes]
+            _wait_for(futures, self._stop)
+        return summary
 
-    def _replay(self, record: Record) -> RecordResult:
-        try:
-            payload = self.events.event_json(record)
-        except EventUnavailableError as exc:
-            return self._fail(record, f"EventUnavailableError: {exc}")
-        context = replay_client_context(client_context(record), record.request_id)
-        invocation = self._invoke_through_throttles(record, payload, context)
-        if invocation is None:
-            return RecordResult(record.request_id, Result.LEASE_LOST)
-        outcome = invocation.outcome
-        if outcome is Outcome.THROTTLED or outcome is Outcome.FATAL:
-            # Never delivered: back to pending, untouched, for a later run.
-            released = self.leases.release(record)
-            result = Result.THROTTLED if outcome is Outcome.THROTTLED else Result.REFUSED
-            return RecordResult(record.request_id, result if released else Result.LEASE_LOST, _kind(invocation.error))
-        if outcome is Outcome.SUCCEEDED:
-            return self._succeed(record, invocation)
-        error = invocation.error or outcome.value
-        if outcome is Outcome.UNKNOWN:
-            error = f"DeliveryUnknown: the function may have run; {error}"
-        return self._fail(record, error)
+    def _may_take(self, stop: Callable[[str], None]) -> bool:
+        if self._should_stop():
+            stop("time budget used; the rest is left for the next run")
+            return False
+        return True
 
-    def _invoke_through_throttles(self, record: Record, payload: bytes, context: str) -> Invocation | None:
-        """Invoke; while throttled, back off and try again within the budget. None: our lease was lost."""
-        attempt = 0
-        waited = 0.0
-        while True:
-            invocation = self.invoker.invoke(self.options.function_name, payload, context)
-            if invocation.outcome is not Outcome.THROTTLED:
-                return invocation
-            attempt += 1
-            pause = random.uniform(0, min(_BACKOFF_CAP_SECONDS, _BACKOFF_BASE_SECONDS * 2**attempt))
-            waited += pause
-            if waited > self.options.throttle_budget_seconds or self._stop.is_set() or self._should_stop():
-                return invocation
-            self._sleep(pause)
-            if not self.leases.renew(record):
-                return None
-
-    def _succeed(self, record: Record, invocation: Invocation) -> RecordResult:
-        if not self.leases.finish_replayed(record, self.options.retention_days):
-            return self._lost(record, invocation)
-        if invocation.deferred:
-            # The gate kept the event again, under a new record: the marker did not reach it.
-            return RecordResult(record.request_id, Result.REDEFERRED, "stored as a new record")
-        try:
-            self.events.delete_overflow(record)
-        except Exception as exc:  # noqa: BLE001 - the event was delivered; a leftover object is only storage
-            return RecordResult(record.request_id, Result.REPLAYED, f"overflow object kept: {error_code(exc)}")
-        return RecordResult(record.request_id, Result.REPLAYED)
-
-    def _fail(self, record: Record, error: str) -> RecordResult:
-        if not self.leases.finish_failed(record, error):
-            return self._lost(record, None)
-        return RecordResult(record.request_id, Result.FAILED, _kind(error))
-
-    def _lost(self, record: Record, invocation: Invocation | None) -> RecordResult:
-        """Our finishing write was refused: the gate re-queued the record, or our lease was taken."""
-        current = self.table.get(record.request_id)
-        requeued = current is not None and current.status is Status.PENDING
-        if requeued or (invocation is not None and invocation.deferred):
-            return RecordResult(record.request_id, Result.REDEFERRED)
-        return RecordResult(record.request_id, Result.LEASE_LOST)
-
-    def _queued(self) -> Iterator[Record]:
+    def _queued(self) -> list[Iterator[Record]]:
         statuses = [Status.PENDING, Status.REPLAYING]
         if self.options.include_failed:
             statuses.append(Status.FAILED)
-        for record in self.table.queues(self.options.function_name, statuses, self.options.time_range):
-            if self._eligible(record):
-                yield record
+        return self.table.shard_streams(self.options.function_name, statuses, self.options.time_range)
+
+    def _eligible_only(self, stream: Iterator[Record]) -> Iterator[Record]:
+        return (record for record in stream if self._eligible(record))
 
     def _eligible(self, record: Record) -> bool:
         if record.status is Status.PENDING:
@@ -351,6 +212,38 @@ class Replay:
         if record.status is Status.FAILED:
             return self.options.include_failed
         return record.lease_expired(int(self._clock() * 1000))
+
+
+class _Budget:
+    """``--limit`` across workers: a counter, held only for the arithmetic."""
+
+    def __init__(self, limit: int | None) -> None:
+        self._left = limit
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        if self._left is None:
+            return True
+        with self._lock:
+            if self._left <= 0:
+                return False
+            self._left -= 1
+            return True
+
+    def give_back(self) -> None:
+        if self._left is not None:
+            with self._lock:
+                self._left += 1
+
+
+def _lanes(shards: list[Iterator[Record]], concurrency: int) -> list[Iterator[Record]]:
+    """The shards dealt out to workers, each worker's shards merged in deferral order."""
+    count = max(1, min(concurrency, len(shards)))
+    return [heapq.merge(*shards[index::count], key=_order) for index in range(count)]
+
+
+def _order(record: Record) -> str:
+    return record.order
 
 
 def _wait_for(futures: list[Future[None]], stop: threading.Event) -> None:
@@ -363,7 +256,3 @@ def _wait_for(futures: list[Future[None]], stop: threading.Event) -> None:
         raise
     for future in futures:
         future.result()
-
-
-def _kind(error: str | None) -> str | None:
-    return error.split(":", 1)[0] if error else None

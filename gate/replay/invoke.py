@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from gate.clients import make_client
 from gate.errors import describe, error_code
+from gate.replay.batch import ItemFailures, reported_failures
 from gate.responses import is_deferred_answer
 
 # Lambda refused to run the event now; it never reached the function.
@@ -58,14 +59,40 @@ class Invocation:
     outcome: Outcome
     error: str | None = None
     deferred: bool = False  # the gate answered for the function: a window is active again
+    item_failures: ItemFailures | None = None  # the function's batchItemFailures, if it reported any
 
     @property
     def delivered(self) -> bool:
         return self.outcome in (Outcome.SUCCEEDED, Outcome.FUNCTION_ERROR, Outcome.UNKNOWN)
 
 
+@dataclass(frozen=True)
+class Target:
+    """What a replay invokes: the function, through the version or alias its event came through."""
+
+    function_name: str
+    qualifier: str | None = None
+    tenant_id: str | None = None
+
+    @classmethod
+    def of(cls, function_name: str, invoked_arn: str | None, tenant_id: str | None = None) -> Target:
+        """``arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]``; $LATEST replays unqualified."""
+        parts = (invoked_arn or "").split(":")
+        qualifier = parts[7] if len(parts) == 8 and parts[5] == "function" and parts[7] != "$LATEST" else None
+        return cls(function_name, qualifier or None, tenant_id or None)
+
+    def request(self) -> dict[str, str]:
+        """The Invoke API's target parameters."""
+        parameters = {"FunctionName": self.function_name}
+        if self.qualifier:
+            parameters["Qualifier"] = self.qualifier
+        if self.tenant_id:
+            parameters["TenantId"] = self.tenant_id
+        return parameters
+
+
 class Invoker(Protocol):
-    def invoke(self, function_name: str, payload: bytes, client_context: str) -> Invocation: ...
+    def invoke(self, target: Target, payload: bytes, client_context: str) -> Invocation: ...
 
 
 class LambdaInvoker:
@@ -78,10 +105,10 @@ class LambdaInvoker:
     def create(cls, read_timeout: float) -> LambdaInvoker:
         return cls(make_client("lambda", connect_timeout=5.0, read_timeout=read_timeout, max_attempts=1))
 
-    def invoke(self, function_name: str, payload: bytes, client_context: str) -> Invocation:
+    def invoke(self, target: Target, payload: bytes, client_context: str) -> Invocation:
         try:
             response = self._client.invoke(
-                FunctionName=function_name,
+                **target.request(),
                 InvocationType="RequestResponse",
                 Payload=payload,
                 ClientContext=client_context,
@@ -121,7 +148,7 @@ def classify_response(function_error: str | None, body: bytes) -> Invocation:
         kind = str(document.get("errorType") or function_error)
         message = document.get("errorMessage")
         return Invocation(Outcome.FUNCTION_ERROR, f"{kind}: {message}" if message else kind)
-    return Invocation(Outcome.SUCCEEDED, deferred=is_deferred_answer(payload))
+    return Invocation(Outcome.SUCCEEDED, deferred=is_deferred_answer(payload), item_failures=reported_failures(payload))
 
 
 def _is_error_document(payload: Any) -> bool:

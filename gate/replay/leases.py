@@ -57,7 +57,7 @@ class LeaseBook:
         names = {**_NAMES, "#function": schema.FUNCTION_NAME, "#attempts": schema.ATTEMPTS}
         values: dict[str, Any] = {
             ":replaying": {"S": Status.REPLAYING.value},
-            ":queue": {"S": schema.queue_value(record.function_name, Status.REPLAYING)},
+            ":queue": {"S": schema.queue_value(record.function_name, Status.REPLAYING, record.request_id)},
             ":owner": {"S": self.owner},
             ":lease": {"N": str(now_ms + self.lease_ms)},
             ":function": {"S": record.function_name},
@@ -105,7 +105,7 @@ class LeaseBook:
             "REMOVE #owner, #lease, #error",
             {
                 ":status": {"S": Status.REPLAYED.value},
-                ":queue": {"S": schema.queue_value(record.function_name, Status.REPLAYED)},
+                ":queue": {"S": schema.queue_value(record.function_name, Status.REPLAYED, record.request_id)},
                 ":finished": {"N": str(int(now * 1000))},
                 ":expires": {"N": str(int(now + retention_days * _SECONDS_PER_DAY))},
             },
@@ -119,10 +119,26 @@ class LeaseBook:
             "SET #status = :status, #queue = :queue, #error = :error REMOVE #owner, #lease",
             {
                 ":status": {"S": Status.FAILED.value},
-                ":queue": {"S": schema.queue_value(record.function_name, Status.FAILED)},
+                ":queue": {"S": schema.queue_value(record.function_name, Status.FAILED, record.request_id)},
                 ":error": {"S": truncate(error)},
             },
             {"#error": schema.LAST_ERROR},
+        )
+
+    def finish_partial(self, record: Record, failed_items: list[str], next_digest: str, error: str) -> bool:
+        """Mark failed, keeping which batch items failed: a later replay sends only those."""
+        return self._transition(
+            record,
+            "SET #status = :status, #queue = :queue, #error = :error, #items = :items, #digest = :digest "
+            "REMOVE #owner, #lease",
+            {
+                ":status": {"S": Status.FAILED.value},
+                ":queue": {"S": schema.queue_value(record.function_name, Status.FAILED, record.request_id)},
+                ":error": {"S": truncate(error)},
+                ":items": {"SS": failed_items},
+                ":digest": {"S": next_digest},
+            },
+            {"#error": schema.LAST_ERROR, "#items": schema.FAILED_ITEMS, "#digest": schema.EVENT_DIGEST},
         )
 
     def release(self, record: Record) -> bool:
@@ -132,7 +148,7 @@ class LeaseBook:
             "SET #status = :status, #queue = :queue REMOVE #owner, #lease ADD #attempts :minus_one",
             {
                 ":status": {"S": Status.PENDING.value},
-                ":queue": {"S": schema.queue_value(record.function_name, Status.PENDING)},
+                ":queue": {"S": schema.queue_value(record.function_name, Status.PENDING, record.request_id)},
                 ":minus_one": {"N": "-1"},
             },
             {"#attempts": schema.ATTEMPTS},

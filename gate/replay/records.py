@@ -15,25 +15,10 @@ from typing import Any
 from gate import schema
 from gate.schema import Status
 
-# Every field except the event and the client context, for listings and queue reads.
-_SUMMARY_FIELDS = (
-    schema.KEY,
-    schema.FUNCTION_NAME,
-    schema.STATUS,
-    schema.QUEUE_ORDER,
-    schema.DEFERRED_AT,
-    schema.EVENT_SIZE,
-    schema.EVENT_ENCODING,
-    schema.WINDOW,
-    schema.ATTEMPTS,
-    schema.REDEFERRALS,
-    schema.LAST_ERROR,
-    schema.LEASE_OWNER,
-    schema.LEASE_EXPIRES,
-    schema.FINISHED_AT,
-    schema.EXPIRES_AT,
-    schema.OVERFLOW_KEY,
-)
+# What the queue index projects: every field except the event, the client context and
+# the identity. Listings read the same fields from the table, so a payload cannot
+# reach a listing by accident.
+_SUMMARY_FIELDS = (schema.KEY, schema.QUEUE_ORDER, *schema.QUEUE_INDEX_INCLUDE)
 _SUMMARY_NAMES = {f"#f{index}": name for index, name in enumerate(_SUMMARY_FIELDS)}
 _SUMMARY_PROJECTION = ", ".join(_SUMMARY_NAMES)
 
@@ -81,6 +66,9 @@ class Record:
     finished_at_ms: int | None = None
     expires_at: int | None = None
     overflow_key: str | None = None
+    function_arn: str | None = None
+    tenant_id: str | None = None
+    failed_items: frozenset[str] = frozenset()
     item: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -102,6 +90,9 @@ class Record:
             finished_at_ms=_number(item, schema.FINISHED_AT),
             expires_at=_number(item, schema.EXPIRES_AT),
             overflow_key=_text(item, schema.OVERFLOW_KEY),
+            function_arn=_text(item, schema.FUNCTION_ARN),
+            tenant_id=_text(item, schema.TENANT_ID),
+            failed_items=frozenset(item.get(schema.FAILED_ITEMS, {}).get("SS", ())),
             item=item,
         )
 
@@ -129,6 +120,7 @@ class Record:
             "lease_expires": iso_ms(self.lease_expires_ms) if self.lease_expires_ms else None,
             "finished_at": iso_ms(self.finished_at_ms) if self.finished_at_ms else None,
             "overflow": self.overflow_key is not None,
+            "failed_items": len(self.failed_items),
         }
 
 
@@ -153,7 +145,37 @@ class RecordTable:
     def queue(
         self, function_name: str, status: Status, time_range: TimeRange = ALL_TIME, *, page_size: int = 100
     ) -> Iterator[Record]:
-        """One function's records in one status, in deferral order, read page by page."""
+        """One function's records in one status, in deferral order: every shard, merged."""
+        return self.queues(function_name, [status], time_range, page_size=page_size)
+
+    def queues(
+        self, function_name: str, statuses: Iterable[Status], time_range: TimeRange = ALL_TIME, *, page_size: int = 100
+    ) -> Iterator[Record]:
+        """Several statuses of one function merged into one deferral-ordered stream."""
+        streams = self.shard_streams(function_name, statuses, time_range, page_size=page_size)
+        return heapq.merge(*streams, key=_order)
+
+    def shard_streams(
+        self, function_name: str, statuses: Iterable[Status], time_range: TimeRange = ALL_TIME, *, page_size: int = 100
+    ) -> list[Iterator[Record]]:
+        """One deferral-ordered stream per queue shard, the statuses merged in each.
+
+        The last stream is the unsharded partition that records written before the
+        queue was sharded still sit in, until a transition moves them to their shard.
+        """
+        wanted = list(dict.fromkeys(statuses))
+        partitions = [
+            [schema.shard_queue_value(function_name, status, shard) for status in wanted]
+            for shard in range(schema.QUEUE_SHARDS)
+        ]
+        partitions.append([schema.legacy_queue_value(function_name, status) for status in wanted])
+        return [
+            heapq.merge(*(self.partition(value, time_range, page_size=page_size) for value in values), key=_order)
+            for values in partitions
+        ]
+
+    def partition(self, queue: str, time_range: TimeRange = ALL_TIME, *, page_size: int = 100) -> Iterator[Record]:
+        """One queue partition in deferral order, read page by page."""
         low, high = time_range.order_bounds()
         request: dict[str, Any] = {
             "TableName": self.table_name,
@@ -161,23 +183,12 @@ class RecordTable:
             "KeyConditionExpression": "#queue = :queue AND #order BETWEEN :low AND :high",
             "ProjectionExpression": _SUMMARY_PROJECTION,
             "ExpressionAttributeNames": {"#queue": schema.QUEUE, "#order": schema.QUEUE_ORDER, **_SUMMARY_NAMES},
-            "ExpressionAttributeValues": {
-                ":queue": {"S": schema.queue_value(function_name, status)},
-                ":low": {"S": low},
-                ":high": {"S": high},
-            },
+            "ExpressionAttributeValues": {":queue": {"S": queue}, ":low": {"S": low}, ":high": {"S": high}},
             "Limit": page_size,
         }
         for page in self.dynamodb.get_paginator("query").paginate(**request):
             for item in page.get("Items", []):
                 yield Record.from_item(item)
-
-    def queues(
-        self, function_name: str, statuses: Iterable[Status], time_range: TimeRange = ALL_TIME
-    ) -> Iterator[Record]:
-        """Several statuses of one function merged into one deferral-ordered stream."""
-        streams = [self.queue(function_name, status, time_range) for status in statuses]
-        return heapq.merge(*streams, key=lambda record: record.order)
 
     def scan(self, statuses: Iterable[Status] = tuple(Status), time_range: TimeRange = ALL_TIME) -> Iterator[Record]:
         """Every function's records in the given statuses, unordered (sort the result if needed)."""
@@ -193,21 +204,21 @@ class RecordTable:
                     yield record
 
     def count(self, function_name: str, status: Status, time_range: TimeRange = ALL_TIME) -> int:
+        """Records in one status, counted in every shard (and the unsharded partition) without reading them."""
         low, high = time_range.order_bounds()
+        values = [schema.shard_queue_value(function_name, status, shard) for shard in range(schema.QUEUE_SHARDS)]
+        values.append(schema.legacy_queue_value(function_name, status))
         total = 0
-        for page in self.dynamodb.get_paginator("query").paginate(
-            TableName=self.table_name,
-            IndexName=schema.QUEUE_INDEX,
-            KeyConditionExpression="#queue = :queue AND #order BETWEEN :low AND :high",
-            ExpressionAttributeNames={"#queue": schema.QUEUE, "#order": schema.QUEUE_ORDER},
-            ExpressionAttributeValues={
-                ":queue": {"S": schema.queue_value(function_name, status)},
-                ":low": {"S": low},
-                ":high": {"S": high},
-            },
-            Select="COUNT",
-        ):
-            total += int(page.get("Count", 0))
+        for value in values:
+            for page in self.dynamodb.get_paginator("query").paginate(
+                TableName=self.table_name,
+                IndexName=schema.QUEUE_INDEX,
+                KeyConditionExpression="#queue = :queue AND #order BETWEEN :low AND :high",
+                ExpressionAttributeNames={"#queue": schema.QUEUE, "#order": schema.QUEUE_ORDER},
+                ExpressionAttributeValues={":queue": {"S": value}, ":low": {"S": low}, ":high": {"S": high}},
+                Select="COUNT",
+            ):
+                total += int(page.get("Count", 0))
         return total
 
 
@@ -225,6 +236,10 @@ def counts_by_function(
             per_status = result.setdefault(record.function_name, {status.value: 0 for status in Status})
             per_status[record.status.value] += 1
     return dict(sorted(result.items()))
+
+
+def _order(record: Record) -> str:
+    return record.order
 
 
 def iso_ms(epoch_ms: int) -> str:

@@ -208,7 +208,8 @@ def test_the_table_is_built_from_the_gates_schema(dev: Run) -> None:
         (schema.QUEUE, "HASH"),
         (schema.QUEUE_ORDER, "RANGE"),
     ]
-    assert index["projectionType"] == "ALL"
+    assert index["projectionType"] == "INCLUDE"
+    assert index["nonKeyAttributes"] == list(schema.QUEUE_INDEX_INCLUDE)
     assert table["ttl"] == {"attributeName": schema.EXPIRES_AT, "enabled": True}
     assert table["pointInTimeRecovery"] == {"enabled": True}
     assert table["serverSideEncryption"] == {"enabled": True}

@@ -12,6 +12,7 @@ import json
 import logging
 import random
 import string
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -113,16 +114,19 @@ def test_an_oversized_deferral_without_a_bucket_logs_no_payload(stack: Stack, ev
 
 
 def test_a_replayed_invocation_meeting_a_window_logs_no_payload(stack: Stack, everything_logged: Any) -> None:
-    # GIVEN a record being replayed, and the replay meeting a new window
+    # GIVEN a record being replayed under a live lease, and the replay meeting a new window
     gate = gate_for(store_for(stack))
     original = f"req-{uuid.uuid4()}"
     gate(planted_event(), planted_context(original))
     stack.dynamodb.update_item(
         TableName=stack.table,
         Key={schema.KEY: {"S": original}},
-        UpdateExpression="SET #status = :replaying",
-        ExpressionAttributeNames={"#status": schema.STATUS},
-        ExpressionAttributeValues={":replaying": {"S": "replaying"}},
+        UpdateExpression="SET #status = :replaying, #lease = :later",
+        ExpressionAttributeNames={"#status": schema.STATUS, "#lease": schema.LEASE_EXPIRES},
+        ExpressionAttributeValues={
+            ":replaying": {"S": "replaying"},
+            ":later": {"N": str(int((time.time() + 600) * 1000))},
+        },
     )
     everything_logged()
 

@@ -18,7 +18,7 @@ from gate import schema
 from gate.codec import encode_event
 from gate.replay.engine import Replay, ReplayOptions
 from gate.replay.factory import Resources, build_replay
-from gate.replay.invoke import Invocation, Outcome
+from gate.replay.invoke import Invocation, Outcome, Target
 from gate.replay.records import Record, RecordTable
 from gate.store import Deferral, DeferredEventStore
 
@@ -65,6 +65,8 @@ def seed(
     inline_limit: int = 350_000,
     event: Callable[[int], Any] | None = None,
     client_context: dict[str, Any] | None = None,
+    function_arn: str | None = None,
+    tenant_id: str | None = None,
 ) -> list[str]:
     """Defer ``count`` events through the gate's own store; returns their ids in deferral order."""
     store = DeferredEventStore(TABLE, BUCKET, inline_limit_bytes=inline_limit, client_factory=boto3.client)
@@ -76,11 +78,12 @@ def seed(
             Deferral(
                 request_id=request_id,
                 function_name=function,
-                function_arn=f"arn:aws:lambda:us-east-1:123456789012:function:{function}",
+                function_arn=function_arn or f"arn:aws:lambda:us-east-1:123456789012:function:{function}",
                 deferred_at_ms=T0_MS + index * 1000,
                 event=encode_event(body),
                 window="windows[0] (db upgrade)",
                 client_context=client_context,
+                tenant_id=tenant_id,
             )
         )
         ids.append(request_id)
@@ -112,13 +115,15 @@ class FakeLambda:
 
     respond: Callable[[int, str, bytes, str], Invocation] = lambda *_: Invocation(Outcome.SUCCEEDED)
     calls: list[tuple[str, Any, dict[str, Any]]] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
 
-    def invoke(self, function_name: str, payload: bytes, client_context: str) -> Invocation:
+    def invoke(self, target: Target, payload: bytes, client_context: str) -> Invocation:
         import base64
 
         context = json.loads(base64.b64decode(client_context))
-        self.calls.append((function_name, json.loads(payload), context))
-        return self.respond(len(self.calls), function_name, payload, client_context)
+        self.calls.append((target.function_name, json.loads(payload), context))
+        self.targets.append(target)
+        return self.respond(len(self.calls), target.function_name, payload, client_context)
 
     @property
     def events(self) -> list[Any]:

@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from gate import schema
-from gate.codec import EncodedEvent
+from gate.codec import EncodedEvent, event_digest
 from gate.replay.leases import ERROR_LIMIT, LeaseBook
 from gate.schema import Status
 from gate.store import Deferral, DeferredEventStore
@@ -33,7 +33,7 @@ def test_a_claim_leases_a_pending_record_to_its_owner() -> None:
     assert leased.lease_owner == "a"
     assert leased.lease_expires_ms == int(NOW * 1000) + 60_000
     assert leased.attempts == 1
-    assert item(request_id)[schema.QUEUE]["S"] == schema.queue_value(FUNCTION, Status.REPLAYING)
+    assert item(request_id)[schema.QUEUE]["S"] == schema.queue_value(FUNCTION, Status.REPLAYING, request_id)
 
 
 def test_of_two_replayers_claiming_one_record_only_the_first_gets_it() -> None:
@@ -83,7 +83,7 @@ def test_only_the_owner_finishes_and_replayed_sets_the_ttl() -> None:
 
     stored = item(request_id)
     assert stored[schema.STATUS]["S"] == "replayed"
-    assert stored[schema.QUEUE]["S"] == schema.queue_value(FUNCTION, Status.REPLAYED)
+    assert stored[schema.QUEUE]["S"] == schema.queue_value(FUNCTION, Status.REPLAYED, request_id)
     assert stored[schema.FINISHED_AT]["N"] == str(int(NOW * 1000))
     assert stored[schema.EXPIRES_AT]["N"] == str(int(NOW) + 7 * 86_400)
     assert schema.LEASE_OWNER not in stored and schema.LEASE_EXPIRES not in stored
@@ -98,7 +98,7 @@ def test_a_failure_keeps_a_truncated_error_and_the_attempt_count() -> None:
 
     stored = item(request_id)
     assert stored[schema.STATUS]["S"] == "failed"
-    assert stored[schema.QUEUE]["S"] == schema.queue_value(FUNCTION, Status.FAILED)
+    assert stored[schema.QUEUE]["S"] == schema.queue_value(FUNCTION, Status.FAILED, request_id)
     assert len(stored[schema.LAST_ERROR]["S"]) == ERROR_LIMIT
     assert stored[schema.LAST_ERROR]["S"].startswith("ValueError: xxx")
     assert stored[schema.ATTEMPTS]["N"] == "1"
@@ -124,7 +124,7 @@ def test_a_release_puts_an_undelivered_event_back_without_counting_the_attempt()
 
     stored = item(request_id)
     assert stored[schema.STATUS]["S"] == "pending"
-    assert stored[schema.QUEUE]["S"] == schema.queue_value(FUNCTION, Status.PENDING)
+    assert stored[schema.QUEUE]["S"] == schema.queue_value(FUNCTION, Status.PENDING, request_id)
     assert stored[schema.ATTEMPTS]["N"] == "0"
     assert schema.LEASE_OWNER not in stored
 
@@ -167,7 +167,7 @@ def test_when_the_gate_requeues_a_replay_the_replayer_cannot_mark_it_replayed() 
 def leased_event(request_id: str) -> EncodedEvent:
     stored = item(request_id)
     body = stored[schema.EVENT]["B"]
-    return EncodedEvent(body, stored[schema.EVENT_ENCODING]["S"], len(body))
+    return EncodedEvent(body, stored[schema.EVENT_ENCODING]["S"], len(body), event_digest(body))
 
 
 @pytest.mark.parametrize("status", [Status.REPLAYED, Status.REPLAYING])

@@ -11,6 +11,7 @@ import pytest
 
 from gate import codec, schema
 from gate.codec import encode_event
+from gate.schema import Status
 from gate.store import DUPLICATE, REQUEUED, STORED, Deferral, DeferralStoreError, DeferredEventStore
 from tests.unit.replay_support import BUCKET, TABLE, aws  # noqa: F401 - aws is a fixture
 
@@ -49,7 +50,7 @@ def test_a_deferral_writes_one_pending_record_with_its_event() -> None:
 
     item = get_item("req-1")
     assert item[schema.STATUS]["S"] == "pending"
-    assert item[schema.QUEUE]["S"] == "orders#pending"
+    assert item[schema.QUEUE]["S"] == f"orders#pending#{schema.shard_of('req-1'):02d}"
     assert item[schema.QUEUE_ORDER]["S"] == "001700000000000#req-1"
     assert item[schema.DEFERRED_AT]["N"] == "1700000000000"
     assert item[schema.WINDOW]["S"] == "windows[0]"
@@ -94,30 +95,94 @@ def test_a_missing_table_is_a_store_error() -> None:
         store.defer(deferral({"n": 1}))
 
 
+LEASE_LIVE_MS = 1_700_000_960_000  # after the deferral times below: the lease is live
+
+
+def lease(request_id: str, *, expires_ms: int = LEASE_LIVE_MS, function: str = "orders") -> None:
+    """Put a record into replaying under a lease, as a replayer's claim does."""
+    boto3.client("dynamodb").update_item(
+        TableName=TABLE,
+        Key={schema.KEY: {"S": request_id}},
+        UpdateExpression="SET #s = :r, #q = :q, #o = :o, #l = :l, #f = :f",
+        ExpressionAttributeNames={
+            "#s": schema.STATUS,
+            "#q": schema.QUEUE,
+            "#o": schema.LEASE_OWNER,
+            "#l": schema.LEASE_EXPIRES,
+            "#f": schema.FUNCTION_NAME,
+        },
+        ExpressionAttributeValues={
+            ":r": {"S": "replaying"},
+            ":q": {"S": f"{function}#replaying"},
+            ":o": {"S": "me"},
+            ":l": {"N": str(expires_ms)},
+            ":f": {"S": function},
+        },
+    )
+
+
 def test_requeue_puts_a_leased_record_back_to_pending() -> None:
     store = make_store()
     store.defer(deferral({"n": 1}))
-    boto3.client("dynamodb").update_item(
-        TableName=TABLE,
-        Key={schema.KEY: {"S": "req-1"}},
-        UpdateExpression="SET #s = :r, #q = :q, #o = :o",
-        ExpressionAttributeNames={"#s": schema.STATUS, "#q": schema.QUEUE, "#o": schema.LEASE_OWNER},
-        ExpressionAttributeValues={":r": {"S": "replaying"}, ":q": {"S": "orders#replaying"}, ":o": {"S": "me"}},
-    )
+    lease("req-1")
 
     outcome = store.requeue("req-1", deferral({"n": 1}, request_id="req-replay"))
 
     item = get_item("req-1")
     assert outcome == REQUEUED
-    assert (item[schema.STATUS]["S"], item[schema.QUEUE]["S"]) == ("pending", "orders#pending")
+    assert (item[schema.STATUS]["S"], item[schema.QUEUE]["S"]) == (
+        "pending",
+        schema.queue_value("orders", Status.PENDING, "req-1"),
+    )
     assert schema.LEASE_OWNER not in item and item[schema.REDEFERRALS]["N"] == "1"
     assert boto3.client("dynamodb").scan(TableName=TABLE)["Count"] == 1
 
 
-def test_requeue_of_a_vanished_record_keeps_the_event_under_its_original_id() -> None:
+def test_requeue_of_a_tenants_replay_needs_the_same_tenant() -> None:
+    store = make_store()
+    store.defer(deferral({"n": 1}, tenant_id="tenant-a"))
+    lease("req-1")
+
+    other = store.requeue("req-1", deferral({"n": 1}, request_id="req-other", tenant_id="tenant-b"))
+    same = store.requeue("req-1", deferral({"n": 1}, request_id="req-replay", tenant_id="tenant-a"))
+
+    assert (other, same) == (STORED, REQUEUED)
+    assert get_item("req-other")[schema.TENANT_ID]["S"] == "tenant-b"
+
+
+def test_requeue_of_a_vanished_record_keeps_the_event_under_its_own_id() -> None:
     store = make_store()
 
     outcome = store.requeue("req-gone", deferral({"n": 2}, request_id="req-replay"))
 
     assert outcome == STORED
-    assert codec.decode_event(get_item("req-gone")[schema.EVENT]["B"], "json") == {"n": 2}
+    assert codec.decode_event(get_item("req-replay")[schema.EVENT]["B"], "json") == {"n": 2}
+    assert boto3.client("dynamodb").scan(TableName=TABLE)["Count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("original", "prepare", "marked"),
+    [
+        pytest.param({"n": 1}, lambda: None, {"n": 1}, id="the record is pending, not being replayed"),
+        pytest.param({"n": 1}, lambda: lease("req-1", expires_ms=1), {"n": 1}, id="its lease has expired"),
+        pytest.param({"n": 1}, lambda: lease("req-1"), {"n": 1, "other": True}, id="the event differs"),
+        pytest.param({"n": 1}, lambda: lease("req-1", function="billing"), {"n": 1}, id="another function's record"),
+    ],
+)
+def test_a_marker_naming_a_record_it_cannot_go_back_into_stores_its_own_record(
+    original: Any, prepare: Any, marked: Any
+) -> None:
+    # GIVEN a stored record, and an invocation whose client context names it as its replay
+    store = make_store()
+    store.defer(deferral(original))
+    prepare()
+    before = get_item("req-1")
+
+    # WHEN the gate defers that invocation
+    outcome = store.requeue("req-1", deferral(marked, request_id="req-forged"))
+
+    # THEN its event is kept under its own id, and the named record is untouched
+    assert outcome == STORED
+    assert codec.decode_event(get_item("req-forged")[schema.EVENT]["B"], "json") == marked
+    assert get_item("req-forged")[schema.STATUS]["S"] == "pending"
+    assert get_item("req-1") == before
