@@ -14,6 +14,7 @@ from gate.codec import encode_event
 from gate.replay.invoke import Invocation, Outcome, classify_response
 from gate.replay.results import Result
 from gate.store import REQUEUED, Deferral, DeferredEventStore
+from tests.fixtures.sam_batches import SOURCES, batch
 from tests.unit.replay_support import (
     BUCKET,
     FUNCTION,
@@ -27,7 +28,6 @@ from tests.unit.replay_support import (
     seed,
     status_of,
 )
-from tests.unit.sam_batches import SOURCES, batch
 
 pytestmark = pytest.mark.usefixtures("aws")
 

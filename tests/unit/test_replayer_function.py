@@ -16,6 +16,7 @@ from gate.replay.errors import ReplayerConfigError
 from gate.replay.invoke import Invocation, Outcome, classify_response
 from gate.replay_marker import MARKER_KEY
 from gate.replayer import drain
+from tests.fixtures.sam_batches import batch
 from tests.unit.replay_support import (
     BUCKET,
     FUNCTION,
@@ -27,7 +28,6 @@ from tests.unit.replay_support import (
     seed,
     status_of,
 )
-from tests.unit.sam_batches import batch
 
 BASE = {"GATE_PARAMETER_NAME": PARAMETER, "GATE_TABLE_NAME": TABLE, "GATE_REPLAY_FUNCTIONS": f"{FUNCTION}, billing"}
 
