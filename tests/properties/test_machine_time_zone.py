@@ -19,8 +19,9 @@ from gate.schedule import decide, upcoming_intervals
 from tests.properties.budget import bounded
 from tests.properties.windows import documents_and_instants
 
-# POSIX TZ strings, so no system zone database is needed: UTC+14 and UTC-12, a day and more apart.
-MACHINE_ZONES = ("KIRITIMATI-14", "BAKER+12")
+# POSIX TZ strings, so no system zone database is needed: UTC+14 and UTC-12, a day and more
+# apart, and UTC+1, where the wall times of Rome's spring-forward gap do exist.
+MACHINE_ZONES = ("KIRITIMATI-14", "BAKER+12", "CET-1")
 UTC = timezone.utc
 
 

@@ -179,20 +179,27 @@ def test_a_window_starting_in_the_gap_and_ending_soon_after_it_still_happens() -
     assert decide(document, local("Europe/Rome", 2026, 3, 29, 3, 10)).defer
 
 
-def test_a_window_the_gap_shortens_to_nothing_read_after_it_starts_at_the_clock_jump() -> None:
-    # Rome skips 02:00 to 03:00 on 2026-03-29; 02:30 and 03:30 both read as 03:30 that day, yet
-    # 03:00 to 03:30 exists, and the occurrence starts at the jump itself, to the second.
-    window = {"days": ["sun"], "start": "02:30", "end": "03:30", "timezone": "Europe/Rome"}
+@pytest.mark.parametrize(
+    ("start", "end", "end_utc"),
+    [
+        ("02:30", "03:30", datetime(2026, 3, 29, 1, 30, tzinfo=UTC)),
+        ("02:01", "03:00:30", datetime(2026, 3, 29, 1, 0, 30, tzinfo=UTC)),
+    ],
+    ids=["start-reads-as-its-end", "start-reads-past-its-end"],
+)
+def test_a_window_the_gap_shortens_to_nothing_read_after_it_starts_at_the_clock_jump(
+    start: str, end: str, end_utc: datetime
+) -> None:
+    # Rome skips 02:00 to 03:00 on 2026-03-29 (01:00 UTC). Read after the gap, these starts
+    # fall on or past their ends, yet the part from 03:00 exists; it starts at the jump, to the second.
+    window = {"days": ["sun"], "start": start, "end": end, "timezone": "Europe/Rome"}
     document = parse_mapping({"recurring": [window]})
-    now = local("Europe/Rome", 2026, 3, 29, 3, 10)
+    now = local("Europe/Rome", 2026, 3, 29, 3, 0, 10)
 
     [occurrence, *_] = upcoming_intervals(document, now)
 
     assert decide(document, now).defer
-    assert (occurrence.start, occurrence.end) == (
-        datetime(2026, 3, 29, 1, tzinfo=UTC),
-        datetime(2026, 3, 29, 1, 30, tzinfo=UTC),
-    )
+    assert (occurrence.start, occurrence.end) == (datetime(2026, 3, 29, 1, tzinfo=UTC), end_utc)
 
 
 @pytest.mark.parametrize(("fold", "defers"), [(0, True), (1, False)], ids=["first-pass", "second-pass"])
