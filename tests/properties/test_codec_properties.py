@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from gate import codec
+from tests.properties.budget import bounded
 from tests.properties.json_values import json_values, same_json
 
 # Padding that pushes an event over the compression threshold.
 _LARGE = "x" * (codec.COMPRESS_OVER_BYTES + 1)
 
 
-@settings(max_examples=200, deadline=None)
+@bounded(200)
 @given(value=json_values, large=st.booleans())
 def test_any_json_value_round_trips_to_an_equal_value(value: Any, large: bool) -> None:
     event = {"value": value, "padding": _LARGE} if large else value

@@ -13,11 +13,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from gate.document import WindowDocument, parse_document, parse_mapping
-from gate.schedule import decide
+from gate.schedule import decide, upcoming_intervals
+from tests.properties.budget import bounded
 from tests.properties.windows import (
     absolute_windows,
     documents,
@@ -34,7 +35,7 @@ MS = timedelta(milliseconds=1)
 # decide() looks eight days ahead: a chain of windows longer than that ends there and
 # is looked at again, so its `until` is a re-evaluation point, not necessarily a change.
 HORIZON = timedelta(days=7)
-BOUNDED = settings(max_examples=150, deadline=None)
+BOUNDED = bounded(150)
 
 
 def between(start: datetime, end: datetime, fraction: float) -> datetime:
@@ -176,6 +177,29 @@ def test_a_window_starting_in_the_gap_and_ending_soon_after_it_still_happens() -
     document = parse_mapping({"recurring": [window]})
 
     assert decide(document, local("Europe/Rome", 2026, 3, 29, 3, 10)).defer
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "end_utc"),
+    [
+        ("02:30", "03:30", datetime(2026, 3, 29, 1, 30, tzinfo=UTC)),
+        ("02:01", "03:00:30", datetime(2026, 3, 29, 1, 0, 30, tzinfo=UTC)),
+    ],
+    ids=["start-reads-as-its-end", "start-reads-past-its-end"],
+)
+def test_a_window_the_gap_shortens_to_nothing_read_after_it_starts_at_the_clock_jump(
+    start: str, end: str, end_utc: datetime
+) -> None:
+    # Rome skips 02:00 to 03:00 on 2026-03-29 (01:00 UTC). Read after the gap, these starts
+    # fall on or past their ends, yet the part from 03:00 exists; it starts at the jump, to the second.
+    window = {"days": ["sun"], "start": start, "end": end, "timezone": "Europe/Rome"}
+    document = parse_mapping({"recurring": [window]})
+    now = local("Europe/Rome", 2026, 3, 29, 3, 0, 10)
+
+    [occurrence, *_] = upcoming_intervals(document, now)
+
+    assert decide(document, now).defer
+    assert (occurrence.start, occurrence.end) == (datetime(2026, 3, 29, 1, tzinfo=UTC), end_utc)
 
 
 @pytest.mark.parametrize(("fold", "defers"), [(0, True), (1, False)], ids=["first-pass", "second-pass"])

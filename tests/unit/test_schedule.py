@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from gate.document import parse_document
-from gate.schedule import decide, upcoming_intervals
+from gate.schedule import Decision, decide, upcoming_intervals
 
 UTC = timezone.utc
 ONE_WINDOW = parse_document('{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-02T02:00:00Z"}]}')
@@ -97,3 +99,48 @@ def test_upcoming_intervals_lists_active_and_future_windows_in_order() -> None:
     assert any(interval.label == "windows[0]" for interval in intervals)
     assert all(interval.end > at("2026-12-01T12:30:00+00:00") for interval in intervals)
     assert intervals[-1].start <= at("2026-12-01T12:30:00+00:00") + timedelta(days=9)
+
+
+def test_retry_after_is_at_least_one_second() -> None:
+    # 0.3 s left rounds up to 1; a change already past still asks for 1, never 0 or less.
+    decision = decide(ONE_WINDOW, at("2026-12-02T01:00:00+00:00"))
+
+    assert decision.retry_after_seconds(at("2026-12-02T01:59:59.700+00:00").timestamp()) == 1
+    assert decision.retry_after_seconds(at("2026-12-02T02:00:05+00:00").timestamp()) == 1
+
+
+def test_a_naive_clock_reading_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"^now must be timezone-aware$"):
+        decide(ONE_WINDOW, datetime(2026, 12, 1, 23))
+
+
+def test_each_decision_says_why() -> None:
+    named = parse_document(
+        '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-02T02:00:00Z", "name": "deploy"}]}'
+    )
+    now = at("2026-12-01T23:00:00+00:00")
+
+    assert decide(parse_document('{"mode": "maintenance"}'), now).reason == "mode is maintenance"
+    assert decide(parse_document('{"mode": "live"}'), now).reason == "mode is live"
+    assert decide(named, now) == Decision(
+        defer=True,
+        reason="inside windows[0] (deploy)",
+        window="windows[0] (deploy)",
+        until=at("2026-12-02T02:00:00+00:00"),
+    )
+    assert decide(named, at("2026-12-01T21:00:00+00:00")).reason == "outside every window"
+
+
+def test_upcoming_intervals_leaves_out_a_window_ending_now() -> None:
+    assert upcoming_intervals(ONE_WINDOW, at("2026-12-02T02:00:00+00:00")) == []
+    assert len(upcoming_intervals(ONE_WINDOW, at("2026-12-02T01:59:59.999+00:00"))) == 1
+
+
+def test_upcoming_intervals_reaches_eight_days_ahead_and_no_further() -> None:
+    daily = parse_document('{"recurring": [{"start": "12:00", "end": "13:00", "timezone": "UTC"}]}')
+
+    intervals = upcoming_intervals(daily, at("2026-12-01T12:30:00+00:00"))
+
+    assert [interval.start for interval in intervals] == [
+        at("2026-12-01T12:00:00+00:00") + timedelta(days=day) for day in range(9)
+    ]
