@@ -137,7 +137,24 @@ def test_component_arguments_are_checked(args: dict[str, Any], message: str) -> 
     ],
 )
 def test_stack_prefixes_are_always_valid_component_names(project: str, stack: str) -> None:
-    assert check_prefix(stack_prefix(project, stack), "test") == stack_prefix(project, stack)
+    prefix = stack_prefix(project, stack)
+
+    # Judged by the rule S3 bucket and IAM role names impose, written out here, not by check_prefix.
+    assert 1 <= len(prefix) <= MAX_PREFIX_LENGTH
+    assert re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?", prefix)
+    assert "--" not in prefix
+    assert check_prefix(prefix, "test") == prefix
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Upper-case", "under_score", "-leading", "trailing-", "", "x" * (MAX_PREFIX_LENGTH + 1), "dot.ted"],
+)
+def test_check_prefix_refuses_a_name_aws_would_refuse(name: str) -> None:
+    with pytest.raises(ValueError, match="lowercase letters, digits and hyphens") as refusal:
+        check_prefix(name, "gate")
+
+    assert repr(name) in str(refusal.value)
 
 
 def test_long_stack_names_keep_distinct_prefixes() -> None:

@@ -151,9 +151,17 @@ def test_nothing_pending_is_a_success(fake: FakeLambda) -> None:
 
 
 @pytest.mark.parametrize(
-    "args",
-    [[], ["--function", FUNCTION, "--concurrency", "0"], ["--function", FUNCTION, "--rate", "0"]],
+    ("args", "message"),
+    [
+        ([], "missing --function NAME"),
+        (["--function", FUNCTION, "--concurrency", "0"], "Invalid value for '--concurrency': 0 is not in the range"),
+        (["--function", FUNCTION, "--rate", "0"], "Invalid value for '--rate': 0.0 is not in the range"),
+    ],
     ids=["no function", "zero concurrency", "zero rate"],
 )
-def test_bad_usage_exits_2(args: list[str]) -> None:
-    assert run_cli("replay", *args).exit_code == 2
+def test_bad_usage_exits_2_naming_the_option_and_value(args: list[str], message: str, fake: FakeLambda) -> None:
+    result = run_cli("replay", *args)
+
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert fake.events == []
