@@ -17,7 +17,7 @@ lint:
 
 # Mutation testing of the modules `only_mutate` names in pyproject.toml (slow; not part of
 # `make test` or CI). Niced, one worker per core. Narrow a run by mutant name:
-#   make mutate MUTANTS='gate.schedule.x_decide__mutmut_*'
+#   make mutate MUTANTS='gate.window.decide.x_decide__mutmut_*'
 MUTANTS ?=
 mutate: setup
 	nice -n 10 .venv/bin/mutmut run $(MUTANTS)

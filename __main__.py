@@ -33,7 +33,7 @@ schedule = invoke_on_schedule(
     expression=settings.schedule_expression,
     timezone=settings.schedule_timezone,
     enabled=settings.schedule_enabled,
-    payload={"source": "maintenance-gate.schedule"},
+    payload={"source": "maintenance-gate.window.decide"},
 )
 
 pulumi.export("functionName", function.name)

@@ -32,11 +32,11 @@ from decimal import Decimal
 from typing import Any
 
 from benchmarks.stack import Result, Stack
-from gate import schema
-from gate.codec import EncodedEvent, encode_event, event_json
 from gate.config import GateConfig
+from gate.deferral import table as schema
+from gate.deferral.codec import EncodedEvent, encode_event, event_json
+from gate.deferral.store import Deferral, DeferredEventStore
 from gate.replay.engine import MAX_CONCURRENCY
-from gate.store import Deferral, DeferredEventStore
 
 DEFERRALS_PER_S = 10_000
 EVENT_BYTES = 4_096

@@ -15,14 +15,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from gate.clients import store_client
+from gate.aws import store_client
 from gate.config import FailMode, OnDefer
-from gate.gatekeeper import Gate
+from gate.deferral.store import DeferredEventStore
+from gate.handler import Gate
 from gate.local.servers import LOCAL_REGION
-from gate.resolve import Handler
 from gate.source import WindowSource
 from gate.ssm_fetch import ParameterFetcher
-from gate.store import DeferredEventStore
+from gate.user_handler import Handler
 
 ClientHook = Callable[[str, Any], None]
 FUNCTION_NAME = "bench"

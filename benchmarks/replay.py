@@ -27,12 +27,12 @@ from benchmarks.emulated import Function
 from benchmarks.hot_path import EVENT
 from benchmarks.inprocess import Context
 from benchmarks.stack import Result, Stack
-from gate.clients import store_client
-from gate.codec import encode_event
+from gate.aws import store_client
+from gate.deferral.codec import encode_event
+from gate.deferral.store import Deferral, DeferredEventStore
 from gate.replay.engine import ReplayOptions
 from gate.replay.factory import Resources, build_replay
 from gate.replay.invoke import Invocation, LambdaInvoker, Target
-from gate.store import Deferral, DeferredEventStore
 
 HANDLER = "plain.handler"
 # The emulator serves a single function, at /2015-03-31/functions/function/invocations.

@@ -13,8 +13,6 @@ import sys
 import time
 from pathlib import Path
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
@@ -32,9 +30,9 @@ def main(argv: list[str] | None = None) -> int:
 def _importable_from_anywhere() -> None:
     # Run as a script, Python puts benchmarks/ itself first on the path, where its
     # module names could shadow others; the repository root is what we import from.
-    here = str(Path(__file__).resolve().parent)
-    sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(here)]
-    sys.path.insert(0, str(REPOSITORY_ROOT))
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != here]
+    sys.path.insert(0, str(here.parent))
 
 
 if __name__ == "__main__":

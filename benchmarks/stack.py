@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import boto3
 
-from gate import schema
+from gate.deferral import table as schema
 from gate.local.servers import LOCAL_REGION, MotoServer
 
 RECURRING_ZONE = "Europe/Rome"

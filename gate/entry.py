@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from gate.config import GateConfig, GateConfigError
-from gate.gatekeeper import Gate
-from gate.resolve import resolve_handler
+from gate.handler import Gate
 from gate.source import WindowSource
 from gate.ssm_fetch import ParameterFetcher
+from gate.user_handler import resolve_handler
 
 if TYPE_CHECKING:
-    from gate.store import DeferredEventStore
+    from gate.deferral.store import DeferredEventStore
 
 ORIGINAL_HANDLER_VARIABLE = "GATE_ORIGINAL_HANDLER"
 
@@ -51,8 +51,8 @@ def build_gate(environ: Mapping[str, str]) -> tuple[Gate, WindowSource]:
     priming.join()
 
     def make_store() -> DeferredEventStore:
-        from gate.clients import store_client
-        from gate.store import DeferredEventStore
+        from gate.aws import store_client
+        from gate.deferral.store import DeferredEventStore
 
         return DeferredEventStore(
             config.table_name,

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from gate import telemetry
+from gate.aws import describe, error_code
 from gate.config import FailMode
-from gate.document import WindowDocument, WindowDocumentError, parse_document
-from gate.errors import describe, error_code
-from gate.schedule import Decision, decide
+from gate.window.decide import Decision, decide
+from gate.window.document import WindowDocument, WindowDocumentError, parse_document
 
 Fetch = Callable[[], str]
 Clock = Callable[[], float]

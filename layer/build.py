@@ -25,7 +25,8 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+# Beside layer/ both in a checkout and where the project is pip-installed.
+GATE_PACKAGE_DIR = Path(__file__).resolve().parent.parent / "gate"
 WRAPPER_SOURCE = Path(__file__).resolve().parent / "maintenance-gate"
 WRAPPER_NAME = "maintenance-gate"
 # Where Lambda extracts layers, hence the value of AWS_LAMBDA_EXEC_WRAPPER.
@@ -85,7 +86,7 @@ def tzdata_files() -> list[tuple[str, Path]]:
 
 def layer_entries(gate_root: Path | None = None) -> list[Entry]:
     """(archive name, source file, mode) for every file in the layer, sorted by name."""
-    gate_root = gate_root or REPOSITORY_ROOT / "gate"
+    gate_root = gate_root or GATE_PACKAGE_DIR
     if not WRAPPER_SOURCE.is_file():
         raise LayerSourceError(f"the exec wrapper {WRAPPER_SOURCE} is missing")
     entries = [(WRAPPER_NAME, WRAPPER_SOURCE, _EXEC_MODE)]

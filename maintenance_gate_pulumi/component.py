@@ -16,8 +16,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from gate import schema
 from gate.config import FailMode, OnDefer
+from gate.deferral import table as schema
 from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES
 from maintenance_gate_pulumi import gating, policies
 from maintenance_gate_pulumi.gating import GateMode
@@ -181,7 +181,7 @@ class MaintenanceGate(pulumi.ComponentResource):
             role=role.id,
             policy=policies.document(
                 policies.allow("ReadMaintenanceWindow", ["ssm:GetParameter"], [self.parameter.arn]),
-                # gate/store.py: a conditional PutItem per deferral, UpdateItem to requeue.
+                # gate/deferral/store.py: a conditional PutItem per deferral, UpdateItem to requeue.
                 policies.allow("StoreDeferredEvents", ["dynamodb:PutItem", "dynamodb:UpdateItem"], [self.table.arn]),
                 policies.allow(
                     "StoreOversizedEvents",

@@ -1,6 +1,6 @@
 """Automatic replay (optional): a function that drains the gated functions' pending records on a schedule.
 
-Its handler, ``gate.replayer.handler``, ships in the gate's layer, so its own code
+Its handler, ``gate.replay.handler.handler``, ships in the gate's layer, so its own code
 archive only has to exist. Its role may invoke the gated functions and touch the
 table, its queue index, the parameter and the overflow prefix, and nothing else.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from gate import schema
+from gate.deferral import table as schema
 from maintenance_gate_pulumi import policies
 from maintenance_gate_pulumi.component import MaintenanceGate
 from maintenance_gate_pulumi.logs import DEFAULT_LOG_RETENTION_DAYS, check_log_retention
@@ -23,7 +23,7 @@ from maintenance_gate_pulumi.roles import lambda_execution_role
 from maintenance_gate_pulumi.schedule import invoke_on_schedule
 
 TYPE_TOKEN = "maintenance-gate:index:GateReplayer"
-HANDLER = "gate.replayer.handler"
+HANDLER = "gate.replay.handler.handler"
 # Leaves room for "-schedule-role" within the IAM role name limit (see maintenance_gate_pulumi/naming.py).
 MAX_NAME_LENGTH = MAX_PREFIX_LENGTH + len("-replayer")
 MAX_CONCURRENCY = 16

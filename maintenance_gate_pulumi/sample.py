@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
 
-from layer.build import REPOSITORY_ROOT
 from maintenance_gate_pulumi.component import MaintenanceGate
 from maintenance_gate_pulumi.roles import lambda_execution_role
 from maintenance_gate_pulumi.settings import StackSettings
 
-SAMPLE_DIR = REPOSITORY_ROOT / "sample"
+# The program's own sample, in this checkout; a component user brings their own code.
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample"
 HANDLER = "app.handler"
 
 

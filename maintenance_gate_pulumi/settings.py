@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pulumi
 
-from gate import schema
 from gate.config import FailMode, OnDefer
+from gate.deferral import table as schema
 from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES
 from maintenance_gate_pulumi.component import ON_HTTP_CHOICES, ON_ORDERED_CHOICES
 from maintenance_gate_pulumi.logs import DEFAULT_LOG_RETENTION_DAYS, LOG_RETENTION_DAYS

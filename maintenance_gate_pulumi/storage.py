@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from gate import schema
+from gate.deferral import table as schema
 from maintenance_gate_pulumi import policies
 
 # Parts of multipart uploads that never completed hold no event the gate acknowledged.
@@ -23,7 +23,7 @@ def kept_on_destroy(opts: pulumi.ResourceOptions, protect: bool) -> pulumi.Resou
 
 
 def deferred_table(name: str, *, protect: bool, opts: pulumi.ResourceOptions) -> aws.dynamodb.Table:
-    """The table, built from ``gate.schema.table_definition()`` so the gate and its table cannot drift."""
+    """The table, built from ``gate.deferral.table.table_definition()`` so the gate and its table cannot drift."""
     definition = schema.table_definition()
     key = {part["KeyType"]: part["AttributeName"] for part in definition["KeySchema"]}
     return aws.dynamodb.Table(

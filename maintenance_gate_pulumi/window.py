@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from gate.document import EMPTY_DOCUMENT, MAX_DOCUMENT_BYTES, WindowDocumentError, parse_document, parse_mapping
+from gate.window.document import EMPTY_DOCUMENT, MAX_DOCUMENT_BYTES, WindowDocumentError, parse_document, parse_mapping
 
 
 class InitialWindowError(ValueError):

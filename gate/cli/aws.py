@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
-from gate.clients import make_client
+from gate.aws import make_client
 
 _CONNECT_TIMEOUT = 5.0
 _READ_TIMEOUT = 30.0

@@ -13,17 +13,17 @@ from typing import Any
 
 import click
 
-from gate import schema
 from gate.cli.aws import client
 from gate.cli.errors import WorkFailedError
 from gate.cli.names import Names, name_options
 from gate.cli.output import Output
 from gate.cli.params import time_options, time_range
+from gate.deferral import table as schema
+from gate.deferral.table import Status
 from gate.replay.errors import EventUnavailableError, RecordNotFoundError
 from gate.replay.events import EventReader
 from gate.replay.purge import Purger, PurgeResult
 from gate.replay.records import Record, RecordTable, counts_by_function, iso_ms
-from gate.schema import Status
 
 _STATUS_CHOICE = click.Choice([status.value for status in Status])
 _LIST_COLUMNS = ["id", "function", "status", "deferred at", "bytes", "attempts", "window", "error"]

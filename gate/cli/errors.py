@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import click
 
-from gate.document import WindowDocumentError
-from gate.errors import describe
+from gate.aws import describe
 from gate.replay.errors import RecordNotFoundError, ReplayError
+from gate.window.document import WindowDocumentError
 
 WORK_FAILED = 1
 BAD_INPUT = 2

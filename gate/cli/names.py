@@ -18,7 +18,7 @@ import click
 
 from gate.cli import aws
 from gate.cli.errors import BadInputError, WorkFailedError
-from gate.repository import REPOSITORY_ROOT
+from gate.local.checkout import REPOSITORY_ROOT
 
 # The Pulumi program's stack outputs.
 PARAMETER_OUTPUT = "parameterName"

@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from gate.document import WindowDocumentError, parse_instant
 from gate.replay.records import TimeRange
+from gate.window.document import WindowDocumentError, parse_instant
 
 
 class InstantType(click.ParamType[datetime]):

@@ -13,7 +13,7 @@ from gate.cli.params import time_options, time_range
 from gate.replay.engine import DEFAULT_LEASE_SECONDS, DEFAULT_RETENTION_DAYS, MAX_CONCURRENCY, Replay, ReplayOptions
 from gate.replay.errors import RecordNotFoundError, ReplayRefusedError, WindowUnavailableError
 from gate.replay.factory import Resources, build_replay
-from gate.replay.gatecheck import ensure_live
+from gate.replay.guard import ensure_live
 from gate.replay.records import iso_ms
 from gate.replay.results import RecordResult, Result, Summary
 

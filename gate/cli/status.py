@@ -12,10 +12,10 @@ from gate.cli.aws import client
 from gate.cli.errors import WorkFailedError
 from gate.cli.names import Names, name_options
 from gate.cli.output import Output, when
-from gate.document import WindowDocumentError, parse_document
+from gate.deferral.table import Status
 from gate.replay.records import RecordTable, counts_by_function
-from gate.schedule import decide, upcoming_intervals
-from gate.schema import Status
+from gate.window.decide import decide, upcoming_intervals
+from gate.window.document import WindowDocumentError, parse_document
 
 _STATUSES = [status.value for status in Status]
 
@@ -31,7 +31,7 @@ _STATUSES = [status.value for status in Status]
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def status(names: Names, functions: tuple[str, ...], as_json: bool) -> None:
     """Show the window document, whether the gate defers now and why, and pending counts."""
-    from gate.replay.gatecheck import read_document_text
+    from gate.replay.guard import read_document_text
 
     now = datetime.now(timezone.utc)
     text = read_document_text(client("ssm"), names.parameter)

@@ -12,7 +12,8 @@ from gate.cli.aws import client
 from gate.cli.errors import BadInputError, WorkFailedError
 from gate.cli.names import Names, name_options
 from gate.cli.output import Output
-from gate.document import (
+from gate.replay.guard import read_document_text
+from gate.window.document import (
     DAY_NAMES,
     EMPTY_DOCUMENT,
     Mode,
@@ -21,7 +22,6 @@ from gate.document import (
     parse_document,
     parse_mapping,
 )
-from gate.replay.gatecheck import read_document_text
 
 Change = Callable[[WindowDocument], WindowDocument]
 

@@ -21,12 +21,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from gate import schema
+from gate.deferral import table as schema
+from gate.local.checkout import REPOSITORY_ROOT
 from gate.local.resources import LocalResources
 from gate.local.servers import Emulator, MotoServer, built_layer
 from gate.local.stack_config import LocalStackConfig, load_stack_config
-from gate.repository import REPOSITORY_ROOT
-from gate.schedule import decide
+from gate.window.decide import decide
 
 SAMPLE_DIR = REPOSITORY_ROOT / "sample"
 # The emulator serves one function and routes only this name, so the sample runs as it.

@@ -8,7 +8,7 @@ from typing import Any
 
 import boto3
 
-from gate import schema
+from gate.deferral import table as schema
 from gate.local.servers import LOCAL_REGION, MotoServer
 from gate.local.stack_config import PROJECT, LocalStackConfig
 from gate.replay.records import RecordTable

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from gate.repository import REPOSITORY_ROOT
+from gate.local.checkout import REPOSITORY_ROOT
 
 RUNTIME_BOOTSTRAP = Path(__file__).resolve().parent / "runtime" / "bootstrap"
 EMULATOR_ENVIRONMENT_VARIABLE = "GATE_RIE_PATH"

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from gate.document import WindowDocument, WindowDocumentError, parse_mapping
-from gate.repository import REPOSITORY_ROOT
+from gate.local.checkout import REPOSITORY_ROOT
+from gate.window.document import WindowDocument, WindowDocumentError, parse_mapping
 
 PROJECT = "maintenance-gate"
 

@@ -1,7 +1,7 @@
 """Replay: bring deferred events back to their function, each exactly once in the normal case.
 
 Used by the operator CLI (``python -m gate replay``) and by the replayer function
-(``gate.replayer.handler``). It needs boto3 and the gate's own modules only, because
+(``gate.replay.handler.handler``). It needs boto3 and the gate's own modules only, because
 it ships in the layer.
 
 A record moves ``pending -> replaying -> replayed | failed`` by conditional writes. The

@@ -18,7 +18,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from gate.codec import event_json
+from gate.deferral.codec import event_json
 
 # Where each batch source keeps the identifier the function answers with.
 _IDENTIFIER_PATHS: dict[str, tuple[str, ...]] = {

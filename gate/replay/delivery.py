@@ -12,8 +12,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gate.codec import event_digest
-from gate.errors import error_code
+from gate.aws import error_code
+from gate.deferral.codec import event_digest
+from gate.deferral.table import Status
+from gate.deferral.wire import replay_client_context
 from gate.replay.batch import BatchAnswerError, ItemFailures, item_ids, only_items, still_failed
 from gate.replay.errors import EventUnavailableError
 from gate.replay.events import EventReader, client_context
@@ -21,8 +23,6 @@ from gate.replay.invoke import Invocation, Invoker, Outcome, Target
 from gate.replay.leases import LeaseBook
 from gate.replay.records import Record, RecordTable
 from gate.replay.results import RecordResult, Result
-from gate.replay_marker import replay_client_context
-from gate.schema import Status
 
 _BACKOFF_BASE_SECONDS = 0.05
 _BACKOFF_CAP_SECONDS = 2.0

@@ -1,6 +1,6 @@
 """A replay run: select one function's records, lease each, invoke, record the outcome.
 
-The queue is sharded (``gate.schema.QUEUE_SHARDS``), each shard read in deferral
+The queue is sharded (``gate.deferral.table.QUEUE_SHARDS``), each shard read in deferral
 order. One worker merges every shard, so the function receives its events in the
 order they were deferred. ``concurrency`` workers split the shards between them: each
 worker claims and delivers its own shards' records one at a time, in order, so order
@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
-from gate import schema
+from gate.deferral import table as schema
+from gate.deferral.table import Status
 from gate.replay.delivery import Delivery, DeliveryPolicy
 from gate.replay.events import EventReader
 from gate.replay.invoke import Invoker
@@ -29,7 +30,6 @@ from gate.replay.leases import LeaseBook
 from gate.replay.rate import RateLimiter
 from gate.replay.records import ALL_TIME, Record, RecordTable, TimeRange
 from gate.replay.results import STOPS_RUN, RecordResult, Result, Summary
-from gate.schema import Status
 
 # Longer than Lambda's longest function timeout (900 s): a live replayer's invocation
 # always ends, one way or the other, before its lease does.

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
-from gate import schema
-from gate.codec import EventEncodingError, decode_body
-from gate.errors import describe, error_code
+from gate.aws import ClientFactory, describe, error_code
+from gate.deferral import table as schema
+from gate.deferral.codec import EventEncodingError, decode_body
 from gate.replay.errors import EventUnavailableError
 from gate.replay.records import Record
-
-ClientFactory = Callable[[str], Any]
 
 
 class EventReader:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from gate.clients import store_client
+from gate.aws import store_client
 from gate.replay.engine import Replay, ReplayOptions, new_owner
 from gate.replay.events import EventReader
 from gate.replay.invoke import Invoker, LambdaInvoker

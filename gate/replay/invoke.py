@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Protocol
 
-from gate.clients import make_client
-from gate.errors import describe, error_code
+from gate.aws import describe, error_code, make_client
+from gate.callers.responses import is_deferred_answer
 from gate.replay.batch import ItemFailures, reported_failures
-from gate.responses import is_deferred_answer
 
 # Lambda refused to run the event now; it never reached the function.
 _THROTTLES = frozenset(

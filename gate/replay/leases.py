@@ -13,10 +13,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from gate import schema
-from gate.errors import error_code
+from gate.aws import is_conditional_failure
+from gate.deferral import table as schema
+from gate.deferral.table import Status
 from gate.replay.records import Record
-from gate.schema import Status
 
 # What a failed record keeps of the error: enough to diagnose, small beside the event.
 ERROR_LIMIT = 500
@@ -83,7 +83,7 @@ class LeaseBook:
                 ReturnValues="ALL_NEW",
             )
         except Exception as exc:
-            if _is_conditional_failure(exc):
+            if is_conditional_failure(exc):
                 return None
             raise
         return Record.from_item(response["Attributes"])
@@ -175,7 +175,7 @@ class LeaseBook:
                 },
             )
         except Exception as exc:
-            if _is_conditional_failure(exc):
+            if is_conditional_failure(exc):
                 return False
             raise
         return True
@@ -214,7 +214,3 @@ def _used(names: dict[str, str], *expressions: str) -> dict[str, str]:
 
 def _key(record: Record) -> dict[str, Any]:
     return {schema.KEY: {"S": record.request_id}}
-
-
-def _is_conditional_failure(exc: Exception) -> bool:
-    return error_code(exc) == "ConditionalCheckFailedException"

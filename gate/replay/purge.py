@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gate import schema
-from gate.errors import error_code
+from gate.aws import error_code
+from gate.deferral import table as schema
+from gate.deferral.table import Status
 from gate.replay.events import EventReader
 from gate.replay.records import Record
-from gate.schema import Status
 
 
 @dataclass

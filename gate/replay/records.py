@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from gate import schema
-from gate.schema import Status
+from gate.deferral import table as schema
+from gate.deferral.table import Status
 
 # What the queue index projects: every field except the event, the client context and
 # the identity. Listings read the same fields from the table, so a payload cannot

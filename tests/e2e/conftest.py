@@ -22,7 +22,8 @@ from typing import Any
 import boto3
 import pytest
 
-from gate import codec, schema
+from gate.deferral import codec
+from gate.deferral import table as schema
 from gate.local.servers import Emulator, LocalServerError, MotoServer, built_layer, emulator_path
 
 HANDLERS_DIR = Path(__file__).resolve().parent / "handlers"
@@ -106,7 +107,7 @@ class Stack:
         return [json.loads(line) for line in self.received_file.read_text().splitlines()]
 
     def stored_event(self, item: dict[str, Any]) -> Any:
-        """The event a record keeps, from DynamoDB or the overflow bucket, decoded by gate.codec."""
+        """The event a record keeps, from DynamoDB or the overflow bucket, decoded by gate.deferral.codec."""
         if schema.OVERFLOW_KEY in item:
             body = self.s3.get_object(Bucket=self.bucket, Key=item[schema.OVERFLOW_KEY]["S"])["Body"].read()
         else:

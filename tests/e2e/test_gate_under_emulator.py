@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from botocore.exceptions import ClientError
 
-from gate import schema
-from gate.codec import encode_event
+from gate.deferral import table as schema
+from gate.deferral.codec import encode_event
+from gate.deferral.store import DUPLICATE, STORED, Deferral, DeferredEventStore
 from gate.local.servers import LOCAL_REGION, Emulator
-from gate.store import DUPLICATE, STORED, Deferral, DeferredEventStore
 from tests.e2e.conftest import Stack, invoke
 
 pytestmark = pytest.mark.e2e

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from gate import schema
+from gate.deferral import table as schema
 from tests.e2e.conftest import LAYERS_DIR, Stack, invoke
 
 pytestmark = pytest.mark.e2e

@@ -14,8 +14,8 @@ from pathlib import Path
 import boto3
 import pytest
 
+from gate.local.checkout import REPOSITORY_ROOT
 from gate.local.servers import emulator_path
-from gate.repository import REPOSITORY_ROOT
 
 pytestmark = pytest.mark.e2e
 

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from gate import schema
+from gate.deferral import table as schema
+from gate.local.checkout import REPOSITORY_ROOT
 from gate.local.servers import Emulator
-from gate.repository import REPOSITORY_ROOT
 from tests.e2e.conftest import Stack, invoke
 
 pytestmark = pytest.mark.e2e
@@ -250,7 +250,7 @@ def test_the_replayer_function_drains_pending_records_while_the_gate_is_live(
     events = sent_events(10)
     defer(function, events)
     replayer = start_function(
-        "gate.replayer.handler",
+        "gate.replay.handler.handler",
         {
             **stack.server.client_environment(),
             "GATE_PARAMETER_NAME": stack.parameter,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from gate.callers import CallerKind
+from gate.callers.kinds import CallerKind
 from gate.local.servers import Emulator, MotoServer
 from tests.e2e.conftest import HANDLERS_DIR, Stack, invoke
 from tests.fixtures.response_url import ResponseUrl

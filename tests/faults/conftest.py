@@ -12,7 +12,7 @@ from tests.e2e.conftest import layer_dir, moto_server, stack, start_function  # 
 
 @pytest.fixture
 def aws_environment(monkeypatch: pytest.MonkeyPatch, moto_server: MotoServer) -> MotoServer:  # noqa: F811
-    """Point the gate's own clients (gate.clients reads the standard AWS settings) at moto."""
+    """Point the gate's own clients (gate.aws reads the standard AWS settings) at moto."""
     for key in os.environ:
         if key.startswith("AWS_ENDPOINT_URL_") or key in {"AWS_PROFILE", "AWS_CONFIG_FILE"}:
             monkeypatch.delenv(key)

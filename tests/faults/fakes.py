@@ -4,7 +4,7 @@
 a real (moto) server or answers with a fault: an AWS error, a response slower than
 the client's read timeout, or a dropped connection after the request was applied.
 Stopping it closes the port, so the endpoint is unreachable until it starts again
-on the same port. The gate's own clients (``gate.clients``) are pointed at it
+on the same port. The gate's own clients (``gate.aws``) are pointed at it
 through ``AWS_ENDPOINT_URL_<SERVICE>``, so their real timeouts and retries run.
 """
 

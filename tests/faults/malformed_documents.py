@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, NamedTuple
 
-from gate.document import MAX_DOCUMENT_BYTES
+from gate.window.document import MAX_DOCUMENT_BYTES
 
 
 class MalformedDocument(NamedTuple):

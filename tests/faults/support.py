@@ -8,14 +8,15 @@ from typing import Any
 
 from awslambdaric.lambda_context import LambdaContext
 
-from gate import clients
+from gate import aws as clients
+from gate.aws import ClientFactory
 from gate.config import DEFAULT_INLINE_LIMIT_BYTES, FailMode, OnDefer
-from gate.gatekeeper import Gate
+from gate.deferral.store import DeferredEventStore
+from gate.handler import Gate
 from gate.local.servers import LOCAL_REGION
-from gate.resolve import Handler
 from gate.source import Fetch, WindowSource
 from gate.ssm_fetch import ParameterFetcher
-from gate.store import ClientFactory, DeferredEventStore
+from gate.user_handler import Handler
 from tests.e2e.conftest import Stack
 
 FUNCTION_NAME = "probe"

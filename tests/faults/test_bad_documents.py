@@ -13,8 +13,8 @@ import pytest
 import tzdata
 
 from gate.config import FailMode
-from gate.document import WindowDocumentError, parse_document
 from gate.source import WindowSource
+from gate.window.document import WindowDocumentError, parse_document
 from tests.faults.malformed_documents import MALFORMED_DOCUMENTS, VALID_EDGE_DOCUMENTS, MalformedDocument
 from tests.faults.support import MAINTENANCE, logged, metric_values, telemetry_records
 

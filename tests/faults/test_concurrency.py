@@ -17,15 +17,15 @@ from typing import Any
 
 import pytest
 
-from gate import schema
+from gate.callers.responses import is_deferred_answer
 from gate.config import FailMode
+from gate.deferral import table as schema
+from gate.deferral.store import DUPLICATE, STORED
+from gate.deferral.wire import MARKER_KEY
 from gate.replay.engine import ReplayOptions
 from gate.replay.factory import Resources, build_replay
 from gate.replay.invoke import Invocation, Outcome, Target
-from gate.replay_marker import MARKER_KEY
-from gate.responses import is_deferred_answer
 from gate.source import WindowSource
-from gate.store import DUPLICATE, STORED
 from tests.e2e.conftest import Stack
 from tests.faults.support import (
     FUNCTION_NAME,

@@ -1,4 +1,4 @@
-"""Events the gate must keep exactly: stored by the gate against the moto server, read back with gate.codec.
+"""Events the gate must keep exactly: stored by the gate against the moto server, read back with gate.deferral.codec.
 
 Equality is strict (``same_json``): types are kept, so 1, 1.0 and True differ, and so
 do 0.0 and -0.0. The 6 MB event goes through the emulator, in test_faults_under_emulator.
@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from gate import codec, schema
 from gate.config import DEFAULT_INLINE_LIMIT_BYTES
-from gate.replay_marker import MAX_CLIENT_CONTEXT_BYTES
+from gate.deferral import codec
+from gate.deferral import table as schema
+from gate.deferral.wire import MAX_CLIENT_CONTEXT_BYTES
 from tests.e2e.conftest import Stack
 from tests.faults.support import gate_for, lambda_context, store_for
 from tests.properties.json_values import same_json

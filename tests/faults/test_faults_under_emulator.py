@@ -12,8 +12,8 @@ from typing import Any
 import boto3
 import pytest
 
-from gate import schema
 from gate.config import GateConfig
+from gate.deferral import table as schema
 from gate.local.servers import LOCAL_CREDENTIALS, LOCAL_REGION, Emulator, MotoServer
 from tests.e2e.conftest import Stack, invoke
 from tests.faults.support import logged, refresh_bound, store_call_bound, telemetry_records

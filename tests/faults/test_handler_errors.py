@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from gate.config import FailMode
-from gate.store import DeferredEventStore
+from gate.deferral.store import DeferredEventStore
 from tests.faults.support import LIVE, gate_for, lambda_context
 
 

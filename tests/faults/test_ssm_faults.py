@@ -17,9 +17,9 @@ import pytest
 
 from gate.config import FailMode, GateConfig
 from gate.local.servers import MotoServer
-from gate.schedule import Decision
 from gate.source import WindowSource
 from gate.ssm_fetch import ParameterFetcher
+from gate.window.decide import Decision
 from tests.e2e.conftest import Stack
 from tests.faults.fakes import Fault, FaultProxy
 from tests.faults.support import LIVE, MAINTENANCE, logged, metric_values, refresh_bound, telemetry_records

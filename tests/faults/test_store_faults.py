@@ -1,6 +1,6 @@
 """DynamoDB or S3 failing during a deferral: the invocation fails loudly, and a retry stores the event once.
 
-The gate's own store clients (``gate.clients.store_client``: its timeouts and retry
+The gate's own store clients (``gate.aws.store_client``: its timeouts and retry
 budget) talk to a :class:`FaultProxy` in front of the moto server.
 """
 
@@ -15,9 +15,10 @@ from typing import Any, NamedTuple
 import pytest
 from botocore.exceptions import ClientError
 
-from gate import clients, schema
+from gate import aws as clients
+from gate.deferral import table as schema
+from gate.deferral.store import DeferralStoreError
 from gate.local.servers import MotoServer
-from gate.store import DeferralStoreError
 from tests.e2e.conftest import Stack
 from tests.faults.fakes import Fault, FaultProxy
 from tests.faults.support import (

@@ -7,9 +7,9 @@ from typing import Any
 
 import boto3
 
-from gate.codec import encode_event
+from gate.deferral.codec import encode_event
+from gate.deferral.store import Deferral, DeferredEventStore
 from gate.local.servers import LOCAL_CREDENTIALS, LOCAL_REGION
-from gate.store import Deferral, DeferredEventStore
 
 
 def defer_at_the_barrier(moto_url: str, table: str, request_id: str, *, index: int, barrier: Any, results: Any) -> None:

@@ -1,4 +1,4 @@
-"""Any JSON value round-trips through gate.codec to an equal value, plain or compressed."""
+"""Any JSON value round-trips through gate.deferral.codec to an equal value, plain or compressed."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gate import codec
+from gate.deferral import codec
 from tests.properties.budget import bounded
 from tests.properties.json_values import json_values, same_json
 

@@ -14,8 +14,8 @@ from datetime import datetime, timezone
 
 from hypothesis import example, given
 
-from gate.document import WindowDocument, parse_document, parse_mapping
-from gate.schedule import decide, upcoming_intervals
+from gate.window.decide import decide, upcoming_intervals
+from gate.window.document import WindowDocument, parse_document, parse_mapping
 from tests.properties.budget import bounded
 from tests.properties.windows import documents_and_instants
 

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from gate.document import WindowDocument, parse_document, parse_mapping
-from gate.schedule import decide, upcoming_intervals
+from gate.window.decide import decide, upcoming_intervals
+from gate.window.document import WindowDocument, parse_document, parse_mapping
 from tests.properties.budget import bounded
 from tests.properties.windows import (
     absolute_windows,

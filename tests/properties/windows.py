@@ -3,7 +3,7 @@
 The reference model (:func:`reference_defers`) says whether a document defers at an
 instant by enumerating each window's occurrences itself. It turns local wall times
 into instants with nothing but ``astimezone`` from UTC (no ``fold`` arithmetic), so it
-shares no code path with ``gate.schedule``:
+shares no code path with ``gate.window.decide``:
 
 - a wall time that occurs twice (fall-back overlap) means its first occurrence;
 - a wall time that does not occur (spring-forward gap) is read after the gap, i.e.
@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
-from gate.document import DAY_NAMES, Mode, WindowDocument, parse_mapping
+from gate.window.document import DAY_NAMES, Mode, WindowDocument, parse_mapping
 
 UTC = timezone.utc
 # DST in both hemispheres, a 30-minute shift (Lord Howe), 45-minute offsets (Chatham),

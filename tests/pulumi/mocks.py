@@ -13,7 +13,6 @@ import runpy
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -21,7 +20,8 @@ import pulumi
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.rpc import _special_secret_sig, _special_sig_key
 
-REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+from gate.local.checkout import REPOSITORY_ROOT
+
 PROGRAM = REPOSITORY_ROOT / "__main__.py"
 PROJECT = "maintenance-gate"
 ACCOUNT = "123456789012"

@@ -19,11 +19,11 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
 from gate import ssm_fetch
-from gate.codec import encode_event
+from gate.deferral.codec import encode_event
+from gate.deferral.store import Deferral, DeferredEventStore
 from gate.replay.config import ReplayerConfig
+from gate.replay.handler import drain
 from gate.replay.invoke import LambdaInvoker
-from gate.replayer import drain
-from gate.store import Deferral, DeferredEventStore
 from tests.pulumi.mocks import ROLE_POLICY, Run, as_list, run_stack, statements
 from tests.unit.replay_support import BUCKET, FUNCTION, PARAMETER, TABLE, aws, incompressible  # noqa: F401
 

@@ -9,7 +9,7 @@ from typing import Any
 import pulumi_aws as aws
 import pytest
 
-from gate import schema
+from gate.deferral import table as schema
 from gate.replay.config import ReplayerConfig
 from maintenance_gate_pulumi import GateReplayer, GateReplayerArgs, MaintenanceGate, MaintenanceGateArgs
 from maintenance_gate_pulumi.settings import StackConfigError
@@ -166,7 +166,7 @@ def test_the_replayer_is_a_separate_least_privilege_function(with_replayer: Run)
     replayer = run_.one(FUNCTION, "-replayer")
     sample_arn, sample_name = run_.outputs["functionArn"], run_.outputs["functionName"]
     assert run_.outputs["replayerName"] != sample_name
-    assert replayer.inputs["handler"] == "gate.replayer.handler"
+    assert replayer.inputs["handler"] == "gate.replay.handler.handler"
     assert replayer.inputs["layers"] == [run_.outputs["layerArn"]]
     assert replayer.inputs["environment"]["variables"] == {
         "GATE_PARAMETER_NAME": run_.outputs["parameterName"],

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from gate.config import FailMode, OnDefer
-from gate.document import MAX_DOCUMENT_BYTES, parse_document
+from gate.window.document import MAX_DOCUMENT_BYTES, parse_document
 from maintenance_gate_pulumi.settings import DEFAULTS, StackConfigError, load_settings
 from tests.faults.malformed_documents import MALFORMED_DOCUMENTS, VALID_EDGE_DOCUMENTS, MalformedDocument
 from tests.pulumi.mocks import PROJECT, REPOSITORY_ROOT, GateMocks, mocked, run_stack

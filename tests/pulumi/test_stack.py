@@ -13,9 +13,9 @@ from pathlib import Path
 import pulumi_aws as aws
 import pytest
 
-from gate import schema
 from gate.config import FailMode, OnDefer
-from gate.document import parse_document
+from gate.deferral import table as schema
+from gate.window.document import parse_document
 from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES, WRAPPER_NAME, build_layer
 from tests.pulumi.mocks import (
     BUCKET,

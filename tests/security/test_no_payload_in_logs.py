@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from gate import schema
-from gate.replay_marker import MARKER_KEY
-from gate.store import DeferralStoreError, DeferredEventStore
+from gate.deferral import table as schema
+from gate.deferral.store import DeferralStoreError, DeferredEventStore
+from gate.deferral.wire import MARKER_KEY
 from tests.e2e.conftest import Stack, invoke
 from tests.faults.support import gate_for, lambda_context, logged, store_for, telemetry_records
 

@@ -14,13 +14,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from gate import schema
-from gate.codec import encode_event
+from gate.deferral import table as schema
+from gate.deferral.codec import encode_event
+from gate.deferral.store import Deferral, DeferredEventStore
 from gate.replay.engine import Replay, ReplayOptions
 from gate.replay.factory import Resources, build_replay
 from gate.replay.invoke import Invocation, Outcome, Target
 from gate.replay.records import Record, RecordTable
-from gate.store import Deferral, DeferredEventStore
 
 TABLE, BUCKET, PARAMETER = "deferred", "overflow", "/gate/window"
 FUNCTION = "orders"

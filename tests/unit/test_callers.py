@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gate.callers import UNKNOWN, Caller, CallerKind, classify
+from gate.callers.kinds import UNKNOWN, Caller, CallerKind, classify
 from tests.fixtures.sam_events import sam_event
 from tests.fixtures.trigger_events import FAMILIES, Family
 

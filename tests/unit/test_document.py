@@ -7,7 +7,7 @@ from datetime import datetime, time, timezone
 
 import pytest
 
-from gate.document import (
+from gate.window.document import (
     AbsoluteWindow,
     Mode,
     WindowDocumentError,
@@ -129,7 +129,7 @@ def test_instants_in_the_extended_form_parse_the_same_on_every_supported_python(
 ) -> None:
     # Python 3.10's fromisoformat takes neither Z nor 1-digit fractions; the parser
     # normalises them, so what the CLI accepts loads on a python3.10 function too.
-    monkeypatch.setattr("gate.document.datetime", _Python310Datetime)
+    monkeypatch.setattr("gate.window.document.datetime", _Python310Datetime)
 
     assert parse_instant(text, "windows[0].start") == expected
 

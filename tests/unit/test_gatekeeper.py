@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from gate.codec import decode_event
+from gate.callers.responses import EventDeferredError, is_deferred_answer
 from gate.config import FailMode, OnDefer, OnHttp
-from gate.gatekeeper import Gate
-from gate.replay_marker import MARKER_KEY
-from gate.responses import EventDeferredError, is_deferred_answer
+from gate.deferral.codec import decode_event
+from gate.deferral.store import STORED, Deferral, DeferralStoreError
+from gate.deferral.wire import MARKER_KEY
+from gate.handler import Gate
 from gate.source import WindowSource
-from gate.store import STORED, Deferral, DeferralStoreError
 from tests.fixtures.sam_events import sam_event
 from tests.unit.fakes import FakeClientContext, FakeContext
 
@@ -133,8 +133,8 @@ def test_outside_a_window_no_caller_is_classified(monkeypatch: pytest.MonkeyPatc
     def classify(event: Any) -> None:
         raise AssertionError("classified on the hot path")
 
-    monkeypatch.setattr("gate.callers.classify", classify)
-    monkeypatch.setattr("gate.deferral.classify", classify)
+    monkeypatch.setattr("gate.callers.kinds.classify", classify)
+    monkeypatch.setattr("gate.deferral.deferrer.classify", classify)
     context = FakeContext()
 
     assert make_gate('{"mode": "live"}', RecordingStore())(sam_event("sqs", "receive-message"), context) == {

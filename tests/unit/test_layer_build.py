@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from gate.local.checkout import REPOSITORY_ROOT
 from layer import build
-from layer.build import REPOSITORY_ROOT, WRAPPER_NAME, build_layer, gate_files, layer_entries
+from layer.build import WRAPPER_NAME, build_layer, gate_files, layer_entries
 from maintenance_gate_pulumi import layer_archive
 
 GATE_ROOT = REPOSITORY_ROOT / "gate"
@@ -125,7 +126,7 @@ def test_the_checkouts_layer_holds_the_wrapper_the_runtime_and_tzdata_only() -> 
     assert names[0] == WRAPPER_NAME
     gate = {name.removeprefix("python/gate/") for name in names if name.startswith("python/gate/")}
     assert gate == {name for name in tracked if build.ships(name)}
-    assert "entry.py" in gate and "replayer.py" in gate
+    assert "entry.py" in gate and "replay/handler.py" in gate
     assert not any(name.startswith(("cli/", "local/")) for name in gate)
     assert all(name.startswith(("python/gate/", "python/tzdata/")) for name in names[1:])
 

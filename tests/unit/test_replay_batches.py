@@ -9,11 +9,11 @@ import boto3
 import pytest
 
 import gate.cli.replay as replay_command
-from gate import schema
-from gate.codec import encode_event
+from gate.deferral import table as schema
+from gate.deferral.codec import encode_event
+from gate.deferral.store import REQUEUED, Deferral, DeferredEventStore
 from gate.replay.invoke import Invocation, Outcome, classify_response
 from gate.replay.results import Result
-from gate.store import REQUEUED, Deferral, DeferredEventStore
 from tests.fixtures.sam_batches import SOURCES, batch
 from tests.unit.replay_support import (
     BUCKET,

@@ -9,14 +9,14 @@ from typing import Any
 import boto3
 import pytest
 
-from gate import schema
-from gate.codec import encode_event
+from gate.deferral import table as schema
+from gate.deferral.codec import encode_event
+from gate.deferral.store import Deferral, DeferredEventStore
+from gate.deferral.wire import MARKER_KEY
 from gate.replay.engine import Result
 from gate.replay.invoke import Invocation, Outcome
 from gate.replay.leases import LeaseBook
 from gate.replay.records import TimeRange
-from gate.replay_marker import MARKER_KEY
-from gate.store import Deferral, DeferredEventStore
 from tests.unit.replay_support import (
     BUCKET,
     FUNCTION,

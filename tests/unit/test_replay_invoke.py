@@ -7,8 +7,8 @@ import json
 import pytest
 from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 
+from gate.callers.responses import deferred_response, is_deferred_answer
 from gate.replay.invoke import Outcome, classify_exception, classify_response
-from gate.responses import deferred_response, is_deferred_answer
 
 
 def client_error(code: str, status: int) -> ClientError:

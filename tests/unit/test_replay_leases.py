@@ -7,11 +7,11 @@ import time
 import boto3
 import pytest
 
-from gate import schema
-from gate.codec import EncodedEvent, event_digest
+from gate.deferral import table as schema
+from gate.deferral.codec import EncodedEvent, event_digest
+from gate.deferral.store import Deferral, DeferredEventStore
+from gate.deferral.table import Status
 from gate.replay.leases import ERROR_LIMIT, LeaseBook
-from gate.schema import Status
-from gate.store import Deferral, DeferredEventStore
 from tests.unit.replay_support import FUNCTION, TABLE, aws, item, record, seed  # noqa: F401 - aws is a fixture
 
 NOW = 1_800_000_000.0

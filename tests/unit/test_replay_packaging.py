@@ -13,7 +13,7 @@ from layer.build import layer_entries
 
 PROBE = """
 import json, sys
-import gate.replayer, gate.replay.engine, gate.replay.purge, gate.replay.config
+import gate.replay.handler, gate.replay.engine, gate.replay.purge, gate.replay.config
 print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
@@ -21,7 +21,7 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 def test_the_layer_carries_the_replayer_and_not_the_cli() -> None:
     names = [name for name, _, _ in layer_entries()]
 
-    assert "python/gate/replayer.py" in names and "python/gate/replay/engine.py" in names
+    assert "python/gate/replay/handler.py" in names and "python/gate/replay/engine.py" in names
     assert not [name for name in names if name.startswith(("python/gate/cli/", "python/gate/__main__"))]
 
 

@@ -7,12 +7,12 @@ import json
 import boto3
 import pytest
 
-from gate import schema
+from gate.deferral import table as schema
+from gate.deferral.table import Status
 from gate.replay.events import EventReader
 from gate.replay.leases import LeaseBook
 from gate.replay.purge import Purger
 from gate.replay.records import RecordTable, TimeRange
-from gate.schema import Status
 from tests.unit.replay_support import (
     BUCKET,
     FUNCTION,

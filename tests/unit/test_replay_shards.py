@@ -12,12 +12,12 @@ from typing import Any
 import boto3
 import pytest
 
-from gate import schema
-from gate.codec import encode_event
+from gate.deferral import table as schema
+from gate.deferral.codec import encode_event
+from gate.deferral.table import Status
+from gate.deferral.wire import MARKER_KEY
 from gate.replay.invoke import Invocation, Outcome
 from gate.replay.records import RecordTable
-from gate.replay_marker import MARKER_KEY
-from gate.schema import Status
 from tests.unit.replay_support import (
     FUNCTION,
     PAYLOAD_MARKER,

@@ -89,10 +89,10 @@ def test_the_gate_keeps_the_tenant_and_a_forged_marker_gets_its_own_record() -> 
     from awslambdaric.lambda_context import LambdaContext
 
     from gate.config import OnDefer
-    from gate.deferral import Deferrer
-    from gate.replay_marker import MARKER_KEY
-    from gate.schedule import Decision
-    from gate.store import DeferredEventStore
+    from gate.deferral.deferrer import Deferrer
+    from gate.deferral.store import DeferredEventStore
+    from gate.deferral.wire import MARKER_KEY
+    from gate.window.decide import Decision
     from tests.unit.replay_support import BUCKET, TABLE, item
 
     [existing] = seed(1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gate import schema
+from gate.deferral import table as schema
 from gate.replay.records import TimeRange
 
 MS = st.integers(min_value=0, max_value=10**13)

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from gate import schema
+from gate.deferral import table as schema
+from gate.deferral.wire import MARKER_KEY
 from gate.replay.config import ReplayerConfig
 from gate.replay.errors import ReplayerConfigError
+from gate.replay.handler import drain
 from gate.replay.invoke import Invocation, Outcome, classify_response
-from gate.replay_marker import MARKER_KEY
-from gate.replayer import drain
 from tests.fixtures.sam_batches import batch
 from tests.unit.replay_support import (
     BUCKET,

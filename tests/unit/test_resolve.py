@@ -10,7 +10,7 @@ import pytest
 from awslambdaric import bootstrap
 from awslambdaric.lambda_runtime_exception import FaultException
 
-from gate.resolve import resolve_handler
+from gate.user_handler import resolve_handler
 
 
 @pytest.fixture

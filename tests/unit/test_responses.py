@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from gate.responses import (
+from gate.callers.responses import (
     deferred_response,
     is_deferred_answer,
     rejected_response,

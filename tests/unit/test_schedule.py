@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from gate.document import parse_document
-from gate.schedule import Decision, decide, upcoming_intervals
+from gate.window.decide import Decision, decide, upcoming_intervals
+from gate.window.document import parse_document
 
 UTC = timezone.utc
 ONE_WINDOW = parse_document('{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-02T02:00:00Z"}]}')

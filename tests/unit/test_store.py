@@ -9,10 +9,11 @@ from typing import Any
 import boto3
 import pytest
 
-from gate import codec, schema
-from gate.codec import encode_event
-from gate.schema import Status
-from gate.store import DUPLICATE, REQUEUED, STORED, Deferral, DeferralStoreError, DeferredEventStore
+from gate.deferral import codec
+from gate.deferral import table as schema
+from gate.deferral.codec import encode_event
+from gate.deferral.store import DUPLICATE, REQUEUED, STORED, Deferral, DeferralStoreError, DeferredEventStore
+from gate.deferral.table import Status
 from tests.unit.replay_support import BUCKET, TABLE, aws  # noqa: F401 - aws is a fixture
 
 pytestmark = pytest.mark.usefixtures("aws")

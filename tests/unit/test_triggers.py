@@ -14,14 +14,15 @@ from typing import Any
 import boto3
 import pytest
 
-from gate import codec, schema
-from gate.callers import CallerKind
+from gate.callers.custom_resource import CustomResourceResponseError
+from gate.callers.kinds import CallerKind
+from gate.callers.responses import MaintenanceWindowError, is_deferred_answer
 from gate.config import FailMode, OnDefer, OnHttp, OnOrdered
-from gate.custom_resource import CustomResourceResponseError
-from gate.gatekeeper import Gate
-from gate.responses import MaintenanceWindowError, is_deferred_answer
+from gate.deferral import codec
+from gate.deferral import table as schema
+from gate.deferral.store import DeferredEventStore
+from gate.handler import Gate
 from gate.source import WindowSource
-from gate.store import DeferredEventStore
 from tests.fixtures.response_url import ResponseUrl
 from tests.fixtures.trigger_events import FAMILIES, Family, family
 from tests.unit.fakes import FakeContext

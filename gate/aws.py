@@ -1,12 +1,17 @@
-"""boto3 clients with deliberate timeouts and retry budgets.
+"""AWS for the gate and the tools: boto3 clients with deliberate budgets, and failures named one way.
 
 Endpoints and credentials come from the standard AWS settings, so
 ``AWS_ENDPOINT_URL`` and ``AWS_ENDPOINT_URL_<SERVICE>`` reach a local moto server.
+boto3 is imported only when a client is made, so the init path can import this module.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+# Makes the boto3 client for a service name; injected so tests and benchmarks can count calls.
+ClientFactory = Callable[[str], Any]
 
 # Window reads by the replayer only affect when it starts: fail fast.
 SSM_MAX_ATTEMPTS = 2
@@ -42,3 +47,23 @@ def store_client(service: str) -> Any:
     return make_client(
         service, connect_timeout=STORE_CONNECT_TIMEOUT, read_timeout=STORE_READ_TIMEOUT, max_attempts=STORE_MAX_ATTEMPTS
     )
+
+
+def error_code(exc: BaseException) -> str:
+    """The AWS error code of a botocore ClientError, else the exception's class name."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        code = response.get("Error", {}).get("Code")
+        if code:
+            return str(code)
+    return type(exc).__name__
+
+
+def describe(exc: BaseException, limit: int = 300) -> str:
+    text = f"{error_code(exc)}: {exc}"
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def is_conditional_failure(exc: BaseException) -> bool:
+    """Whether DynamoDB refused a write because its condition did not hold (not an outage)."""
+    return error_code(exc) == "ConditionalCheckFailedException"

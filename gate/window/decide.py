@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from gate.document import AbsoluteWindow, Mode, RecurringWindow, WindowDocument
+from gate.window.document import AbsoluteWindow, Mode, RecurringWindow, WindowDocument
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo

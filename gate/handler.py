@@ -11,12 +11,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from gate.config import OnDefer, OnHttp, OnOrdered
-from gate.resolve import Handler
 from gate.source import WindowSource
+from gate.user_handler import Handler
 
 if TYPE_CHECKING:
-    from gate.deferral import Deferrer
-    from gate.store import DeferredEventStore
+    from gate.deferral.deferrer import Deferrer
+    from gate.deferral.store import DeferredEventStore
 
 
 class Gate:
@@ -51,7 +51,7 @@ class Gate:
         if deferrer is None:
             with self._deferrer_lock:
                 if self._deferrer is None:
-                    from gate.deferral import Deferrer
+                    from gate.deferral.deferrer import Deferrer
 
                     self._deferrer = Deferrer(
                         self._make_store(), self._on_defer, on_http=self._on_http, on_ordered=self._on_ordered

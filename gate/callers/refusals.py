@@ -10,9 +10,9 @@ import time
 from typing import Any
 
 from gate import telemetry
-from gate.callers import Caller, CallerKind
-from gate.responses import MaintenanceWindowError, rejected_response, s3_batch_refusal, window_refusal
-from gate.schedule import Decision
+from gate.callers.kinds import Caller, CallerKind
+from gate.callers.responses import MaintenanceWindowError, rejected_response, s3_batch_refusal, window_refusal
+from gate.window.decide import Decision
 
 _ORDERED_OUTCOME = "nothing stored; the source keeps the batch and retries it in order"
 
@@ -34,7 +34,7 @@ def refuse(event: Any, context: Any, decision: Decision, caller: Caller) -> Any:
         _count(context, decision, caller, "every task answered TemporaryFailure")
         return s3_batch_refusal(event, reason)
     if caller.source == "cloudformation-custom-resource":
-        from gate.custom_resource import RESPONSE_TIMEOUT_SECONDS, send_failed
+        from gate.callers.custom_resource import RESPONSE_TIMEOUT_SECONDS, send_failed
 
         timeout = min(RESPONSE_TIMEOUT_SECONDS, max(0.5, _remaining_seconds(context) - 0.5))
         status = send_failed(event, reason, getattr(context, "log_stream_name", None), timeout)

@@ -1,4 +1,4 @@
-"""The replayer function: ``gate.replayer.handler``, run on a schedule.
+"""The replayer function: ``gate.replay.handler.handler``, run on a schedule.
 
 Each run drains the pending records of the functions in GATE_REPLAY_FUNCTIONS while
 the gate is live for them, with GATE_REPLAY_CONCURRENCY workers (each keeping
@@ -10,20 +10,17 @@ partially failed batches) stay failed until an operator replays them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 from gate import telemetry
-from gate.clients import ssm_client, store_client
+from gate.aws import ClientFactory, ssm_client, store_client
 from gate.replay.config import ReplayerConfig
 from gate.replay.engine import ReplayOptions
 from gate.replay.errors import ReplayRefusedError, WindowUnavailableError
 from gate.replay.factory import Resources, build_replay
-from gate.replay.gatecheck import ensure_live
+from gate.replay.guard import ensure_live
 from gate.replay.invoke import Invoker
-
-ClientFactory = Callable[[str], Any]
 
 _config: ReplayerConfig | None = None
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from gate.document import WindowDocument, WindowDocumentError, parse_document
-from gate.errors import describe, error_code
+from gate.aws import describe, error_code
 from gate.replay.errors import ReplayRefusedError, WindowUnavailableError
-from gate.schedule import Decision, decide
+from gate.window.decide import Decision, decide
+from gate.window.document import WindowDocument, WindowDocumentError, parse_document
 
 
 def read_document_text(ssm: Any, parameter_name: str) -> str | None:

@@ -10,14 +10,14 @@ import time
 from typing import Any
 
 from gate import telemetry
-from gate.callers import Caller, CallerKind, classify
-from gate.codec import EventEncodingError, encode_event
+from gate.callers.kinds import Caller, CallerKind, classify
+from gate.callers.refusals import refuse, reject_http
+from gate.callers.responses import EventDeferredError, deferred_response
 from gate.config import OnDefer, OnHttp, OnOrdered
-from gate.refusals import refuse, reject_http
-from gate.replay_marker import replayed_request_id
-from gate.responses import EventDeferredError, deferred_response
-from gate.schedule import Decision
-from gate.store import Deferral, DeferralStoreError, DeferredEventStore
+from gate.deferral.codec import EventEncodingError, encode_event
+from gate.deferral.store import Deferral, DeferralStoreError, DeferredEventStore
+from gate.deferral.wire import replayed_request_id
+from gate.window.decide import Decision
 
 
 class Deferrer:

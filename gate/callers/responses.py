@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from gate.callers import CallerKind, classify
+from gate.callers.kinds import CallerKind, classify
 
 
 class EventDeferredError(Exception):

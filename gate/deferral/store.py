@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from gate import schema
-from gate.codec import EncodedEvent
-from gate.errors import describe, error_code
-from gate.schema import Status
-
-ClientFactory = Callable[[str], Any]
+from gate.aws import ClientFactory, describe, is_conditional_failure
+from gate.deferral import table as schema
+from gate.deferral.codec import EncodedEvent
+from gate.deferral.table import Status
 
 
 class DeferralStoreError(RuntimeError):
@@ -72,7 +69,7 @@ class DeferredEventStore:
                 ExpressionAttributeNames={"#key": schema.KEY},
             )
         except Exception as exc:
-            if _is_conditional_failure(exc):
+            if is_conditional_failure(exc):
                 return DUPLICATE
             raise DeferralStoreError(f"could not store deferred event {deferral.request_id}: {describe(exc)}") from exc
         finally:
@@ -122,7 +119,7 @@ class DeferredEventStore:
                 ExpressionAttributeValues=values,
             )
         except Exception as exc:
-            if not _is_conditional_failure(exc):
+            if not is_conditional_failure(exc):
                 raise DeferralStoreError(
                     f"could not requeue deferred event {original_request_id}: {describe(exc)}"
                 ) from exc
@@ -190,7 +187,3 @@ class DeferredEventStore:
                 if client is None:
                     client = self._clients[service] = self._client_factory(service)
         return client
-
-
-def _is_conditional_failure(exc: Exception) -> bool:
-    return error_code(exc) == "ConditionalCheckFailedException"
