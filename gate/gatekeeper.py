@@ -36,7 +36,7 @@ class Gate:
 
     def __call__(self, event: Any, context: Any) -> Any:
         # The hot path: one cached decision, then the handler. No I/O, no parsing.
-        decision = self._current()
+        decision = self._current(context)
         if decision.defer:
             return self.deferrer().defer(event, context, decision)
         return self._handler(event, context)

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from gate.local.servers import free_port
 from gate.errors import error_code
+from gate.local.servers import free_port
 from gate.window.errors import EndpointConnectionError, ReadTimeoutError, ServiceError
 from gate.window.reader import ParameterFetcher, ssm_endpoint
 
