@@ -6,6 +6,7 @@ import json
 import random
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -47,7 +48,7 @@ class HighRandom(random.Random):
         return b
 
 
-def make_source(parameter: FakeParameter, clock: FakeClock, **kwargs: object) -> WindowSource:
+def make_source(parameter: Callable[[], str], clock: FakeClock, **kwargs: object) -> WindowSource:
     options = {"ttl_seconds": 10.0, "fail_mode": FailMode.LIVE, "rng": HighRandom(), **kwargs}
     return WindowSource(parameter, clock=clock, **options)  # type: ignore[arg-type]
 
@@ -167,7 +168,7 @@ def test_an_invocation_meeting_a_refresh_in_progress_reuses_the_cached_decision(
         release.wait(5)
         return '{"mode": "maintenance"}'
 
-    source._fetch = slow_fetch  # type: ignore[method-assign]
+    source._fetch = slow_fetch
     clock.now = START + 2
     refresher = threading.Thread(target=source.current)
     refresher.start()
