@@ -148,10 +148,15 @@ class WindowSource:
         except Exception:  # noqa: BLE001 - a foreign context object must not fail the invocation
             return self._refresh_wait
 
-    def _start_refresh(self) -> threading.Event:
-        # Called with the lock held.
-        done = self._refreshing = threading.Event()
-        threading.Thread(target=self._refresh, args=(done,), name="maintenance-gate-refresh", daemon=True).start()
+    def _start_refresh(self) -> threading.Event | None:
+        # Called with the lock held. A thread that cannot start (no memory for its stack) costs
+        # only this refresh: the next invocation tries again, and none fails for it.
+        done = threading.Event()
+        try:
+            threading.Thread(target=self._refresh, args=(done,), name="maintenance-gate-refresh", daemon=True).start()
+        except RuntimeError:
+            return None
+        self._refreshing = done
         return done
 
     def _refresh(self, done: threading.Event) -> None:

@@ -271,3 +271,23 @@ def test_init_waits_for_the_first_read_only_up_to_its_bound() -> None:
     parameter.release.set()
     assert source.settled(5)
     assert source.current().reason == "mode is maintenance"
+
+
+def test_a_refresh_thread_that_cannot_start_fails_no_invocation(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a primed source, then a process that can start no more threads
+    parameter, clock = FakeParameter('{"mode": "maintenance"}'), FakeClock(START)
+    source = make_source(parameter, clock)
+    source.prime()
+
+    def refuse(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    clock.now = START + 10
+
+    # WHEN invocations find the TTL expired
+    decisions = [source.current() for _ in range(3)]
+
+    # THEN they are answered from the last good document, and none raised
+    assert {decision.reason for decision in decisions} == {"mode is maintenance"}
+    assert parameter.calls == 1
