@@ -16,7 +16,6 @@ the file falls back to reading Parameter Store: the file only ever saves reads.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import stat
@@ -26,6 +25,7 @@ from typing import Any
 
 from gate.source import Reading
 from gate.window.reader import Parameter
+from gate.window.sigv4 import sha256_hex
 
 _FORMAT = 1
 _MAX_BYTES = 64 * 1024  # the value is at most 8 KB (SSM's advanced tier), JSON-escaped
@@ -47,7 +47,7 @@ class SharedRead:
         self._key = key
         self._ttl = ttl_seconds
         self._clock = clock
-        digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+        digest = sha256_hex(key.encode())[:24]
         self.path = os.path.join(directory, f"maintenance-gate-{digest}.json")
         self.reads = 0  # reads of Parameter Store itself, for tests and metrics
 
@@ -92,7 +92,7 @@ class SharedRead:
                 and data.get("key") == self._key
                 and isinstance(data.get("value"), str)
                 and isinstance(data.get("read_at"), (int, float))
-                and data.get("sha256") == hashlib.sha256(data["value"].encode()).hexdigest()
+                and data.get("sha256") == sha256_hex(data["value"].encode())
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
@@ -105,7 +105,7 @@ class SharedRead:
             "version": parameter.version,
             "read_at": now,
             "value": parameter.value,
-            "sha256": hashlib.sha256(parameter.value.encode()).hexdigest(),
+            "sha256": sha256_hex(parameter.value.encode()),
         }
         temporary = f"{self.path}.{os.getpid()}.{os.urandom(4).hex()}"
         try:

@@ -49,6 +49,9 @@ def test_the_gate_init_imports_no_botocore_boto3_or_urllib3() -> None:
     modules = _probe()
 
     assert {"boto3", "botocore", "urllib3", "s3transfer"} & set(modules["entry"]) == set()
+    # ... nor the modules a hand-written HTTP/1.1 and HMAC avoid: http.client (with email and
+    # ssl; ssl loads only for an https endpoint), urllib.parse (with ipaddress), OpenSSL's hashes.
+    assert {"http", "email", "ssl", "urllib", "ipaddress", "_hashlib"} & set(modules["entry"]) == set()
 
 
 def _probe() -> dict[str, list[str]]:

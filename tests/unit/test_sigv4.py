@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime, timezone
 
 import pytest
@@ -104,3 +106,11 @@ def test_a_changed_body_changes_the_signature() -> None:
         )
 
     assert sign(b"a") != sign(b"b")
+
+
+@pytest.mark.parametrize("key_length", [0, 1, 32, 63, 64, 65, 200])
+def test_the_hmac_is_the_standard_librarys(key_length: int) -> None:
+    key, message = bytes(range(key_length)), b"AWS4-HMAC-SHA256\n20150830T123600Z"
+
+    assert sigv4.hmac_sha256(key, message) == hmac.new(key, message, hashlib.sha256).digest()
+    assert sigv4.sha256_hex(message) == hashlib.sha256(message).hexdigest()
