@@ -1,56 +1,140 @@
-"""cold_start_added_ms: process start to first response, gated minus bare.
+"""cold_start_added_ms(_plain): process start to first response, gated minus bare.
 
-The handler imports boto3 itself, as most functions do, so boto3's import is the
-function's cost and not the gate's. Each repetition starts a bare and a gated
-environment in turn (which goes first alternates): the clock starts before the
-emulator's process is spawned and stops when the first invocation's response has
-been read, so it holds the emulator's start, the runtime's init (for the gated one:
-the wrapper, the gate's imports, its SSM fetcher and first GetParameter) and one
-invocation. The metric is the median of the per-repetition differences, so work
-elsewhere on the machine that comes and goes falls on both sides of each one; the
-difference of the two medians and the emulator's own INIT REPORT durations are
-cross-checks.
+Two handlers: ``with_boto3`` imports boto3 itself, as many functions do, so boto3's
+import is the function's cost and not the gate's (``cold_start_added_ms``); ``plain``
+imports nothing, so whatever the gate loads is all its own (``cold_start_added_ms_plain``).
+Each repetition starts a bare and a gated environment of each handler in turn (which
+goes first alternates): the clock starts before the emulator's process is spawned and
+stops when the first invocation's response has been read, so it holds the emulator's
+start, the runtime's init (for the gated one: the wrapper, the gate's imports, its
+window reader and first GetParameter) and one invocation. Each metric is the median of
+the per-repetition differences, so work elsewhere on the machine that comes and goes
+falls on both sides of each one; the difference of the two medians and the emulator's
+own INIT REPORT durations are cross-checks.
+
+``python -m benchmarks.cold_start --baseline-ref main`` compares the layer built from
+this checkout with one built from a git ref, in the same run (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
+import argparse
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from benchmarks.emulated import Function
 from benchmarks.stack import Result, Stack
 from benchmarks.stats import median
 
-HANDLER = "with_boto3.handler"
+HANDLERS = {"cold_start_added_ms": "with_boto3.handler", "cold_start_added_ms_plain": "plain.handler"}
 
 
 def measure(stack: Stack, layer_dir: Path, repetitions: int) -> Result:
-    environment = stack.gate_environment()
-    totals: dict[bool, list[float]] = {False: [], True: []}
-    inits: dict[bool, list[float]] = {False: [], True: []}
+    layers = {"gated": layer_dir}
+    totals, inits = _starts(stack.gate_environment(), layers, repetitions)
+    metrics: dict[str, float | None] = {}
+    notes = []
+    for key, handler in HANDLERS.items():
+        bare, gated = totals[(handler, None)], totals[(handler, "gated")]
+        metrics[key] = median([g - b for g, b in zip(gated, bare, strict=True)]) * 1000
+        notes.append(
+            f"cold start ({key}): {repetitions} starts each of {handler}; median to first response bare "
+            f"{median(bare) * 1000:.0f} ms, gated {median(gated) * 1000:.0f} ms "
+            f"(difference of medians {(median(gated) - median(bare)) * 1000:.1f} ms); "
+            + _init_note(inits[(handler, None)], inits[(handler, "gated")])
+        )
+    return Result(metrics, tuple(notes))
+
+
+Key = tuple[str, str | None]
+
+
+def _starts(
+    environment: Mapping[str, str], layers: Mapping[str, Path], repetitions: int
+) -> tuple[dict[Key, list[float]], dict[Key, list[float]]]:
+    """Start every handler bare and behind every layer, ``repetitions`` times, rotating the order."""
+    variants: list[Key] = [(handler, name) for handler in HANDLERS.values() for name in (None, *layers)]
+    totals: dict[Key, list[float]] = {variant: [] for variant in variants}
+    inits: dict[Key, list[float]] = {variant: [] for variant in variants}
     with tempfile.TemporaryDirectory(prefix="gate-bench-cold-") as logs:
         for repetition in range(repetitions):
-            for gated in (False, True) if repetition % 2 == 0 else (True, False):
-                log_path = Path(logs) / f"{repetition}-{'gated' if gated else 'bare'}.log"
-                began = time.perf_counter()
-                with Function(HANDLER, environment, layer_dir if gated else None, log_path) as function:
-                    function.invoke()
-                    totals[gated].append(time.perf_counter() - began)
-                init = function.init_duration_ms()
-                if init is not None:
-                    inits[gated].append(init)
-    added = median([gated - bare for gated, bare in zip(totals[True], totals[False], strict=True)]) * 1000
-    init_note = (
-        f"INIT REPORT medians bare {median(inits[False]):.0f} ms, gated {median(inits[True]):.0f} ms"
-        if inits[False] and inits[True]
-        else "no INIT REPORT in the emulator's log"
-    )
-    return Result(
-        {"cold_start_added_ms": added},
-        (
-            f"cold start: {repetitions} starts each of {HANDLER}; median to first response bare "
-            f"{median(totals[False]) * 1000:.0f} ms, gated {median(totals[True]) * 1000:.0f} ms "
-            f"(difference of medians {(median(totals[True]) - median(totals[False])) * 1000:.1f} ms); {init_note}",
-        ),
-    )
+            for handler in HANDLERS.values():
+                group = [variant for variant in variants if variant[0] == handler]
+                shift = repetition % len(group)
+                for variant in group[shift:] + group[:shift]:
+                    layer = layers[variant[1]] if variant[1] else None
+                    log_path = Path(logs) / f"{repetition}-{handler}-{variant[1] or 'bare'}.log"
+                    began = time.perf_counter()
+                    with Function(handler, environment, layer, log_path) as function:
+                        function.invoke()
+                        totals[variant].append(time.perf_counter() - began)
+                    init = function.init_duration_ms()
+                    if init is not None:
+                        inits[variant].append(init)
+    return totals, inits
+
+
+def _init_note(bare: list[float], gated: list[float]) -> str:
+    if not bare or not gated:
+        return "no INIT REPORT in the emulator's log"
+    return f"INIT REPORT medians bare {median(bare):.0f} ms, gated {median(gated):.0f} ms"
+
+
+def compare(baseline_ref: str, repetitions: int) -> str:
+    """This checkout's layer against one built from ``baseline_ref``, both measured in one run."""
+    from benchmarks.stack import aws_environment, create_stack
+    from gate.local.servers import MotoServer, built_layer
+    from layer.build import REPOSITORY_ROOT
+
+    with tempfile.TemporaryDirectory(prefix="gate-bench-baseline-") as scratch:
+        tree = Path(scratch) / "tree"
+        tree.mkdir()
+        archive = subprocess.run(
+            ["git", "-C", str(REPOSITORY_ROOT), "archive", baseline_ref, "gate", "layer"],
+            check=True,
+            capture_output=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+        baseline = _unpacked_layer(tree / "gate", Path(scratch) / "opt")
+        with MotoServer() as server, aws_environment(server), built_layer() as current:
+            stack = create_stack(server)
+            layers = {baseline_ref: baseline, "this checkout": current}
+            totals, _ = _starts(stack.gate_environment(), layers, repetitions)
+    lines = [f"cold start added over bare, median of {repetitions} rotated repetitions (ms):"]
+    for handler in HANDLERS.values():
+        bare = totals[(handler, None)]
+        for name in layers:
+            added = median([g - b for g, b in zip(totals[(handler, name)], bare, strict=True)]) * 1000
+            lines.append(f"  {handler:20} {name:15} {added:6.1f}   (bare median {median(bare) * 1000:.0f} ms)")
+    return "\n".join(lines)
+
+
+def _unpacked_layer(gate_root: Path, opt: Path) -> Path:
+    """The files the layer builder would put in an archive for ``gate_root``, laid out as Lambda unpacks them."""
+    import shutil
+
+    from layer.build import layer_entries
+
+    for name, source, mode in layer_entries(gate_root=gate_root):
+        target = opt / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        target.chmod(mode)
+    return opt
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.cold_start", description=compare.__doc__)
+    parser.add_argument("--baseline-ref", required=True, help="a git ref to build the baseline layer from")
+    parser.add_argument("--repetitions", type=int, default=9)
+    args = parser.parse_args(argv)
+    print(compare(args.baseline_ref, args.repetitions))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -39,7 +39,7 @@ def make_client(service: str, *, connect_timeout: float, read_timeout: float, ma
 
 
 def ssm_client(connect_timeout: float = 1.0, read_timeout: float = 1.0) -> Any:
-    """For the replayer; the gate itself reads the window with gate.ssm_fetch, which skips the model load."""
+    """For the replayer; the gate itself reads the window with gate.window.reader, which skips the model load."""
     return make_client("ssm", connect_timeout=connect_timeout, read_timeout=read_timeout, max_attempts=SSM_MAX_ATTEMPTS)
 
 

@@ -1,12 +1,15 @@
-"""The gate's settings, read once from the environment into a frozen dataclass."""
+"""The gate's settings, read once from the environment into an immutable record.
+
+A ``NamedTuple``, not a dataclass: ``dataclasses`` brings ``inspect``, ``ast`` and ``dis``,
+about 5 ms of a cold start, and nothing else on the gate's init path needs it.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import Enum
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from gate import environment
 
@@ -43,8 +46,7 @@ class OnOrdered(str, Enum):
 DEFAULT_INLINE_LIMIT_BYTES = 350_000
 
 
-@dataclass(frozen=True)
-class GateConfig:
+class GateConfig(NamedTuple):
     parameter_name: str
     table_name: str
     overflow_bucket: str | None = None
@@ -56,6 +58,10 @@ class GateConfig:
     inline_limit_bytes: int = DEFAULT_INLINE_LIMIT_BYTES
     ssm_connect_timeout: float = 1.0
     ssm_read_timeout: float = 1.0
+    # Window reads (docs/how-it-works.md, "Refreshes"): how long an invocation, and init, wait for one.
+    refresh_wait_seconds: float = 0.2
+    init_wait_seconds: float = 0.5
+    shared_cache_dir: str | None = None  # on by default only where processes share an environment
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> GateConfig:
@@ -80,6 +86,9 @@ class GateConfig:
             ),
             ssm_connect_timeout=_number(env, "GATE_SSM_CONNECT_TIMEOUT_SECONDS", 1.0, low=0.1, high=10.0),
             ssm_read_timeout=_number(env, "GATE_SSM_READ_TIMEOUT_SECONDS", 1.0, low=0.1, high=10.0),
+            refresh_wait_seconds=_number(env, "GATE_REFRESH_WAIT_MS", 200, low=0, high=1000) / 1000,
+            init_wait_seconds=_number(env, "GATE_INIT_WAIT_MS", 500, low=0, high=5000) / 1000,
+            shared_cache_dir=_shared_cache_dir(env),
         )
 
 
@@ -89,6 +98,19 @@ def _required(env: Mapping[str, str], name: str) -> str:
 
 def _number(env: Mapping[str, str], name: str, default: float, *, low: float, high: float) -> float:
     return environment.number(env, name, default, low=low, high=high, error=GateConfigError)
+
+
+def _shared_cache_dir(env: Mapping[str, str]) -> str | None:
+    raw = env.get("GATE_SHARED_CACHE_DIR", "").strip()
+    if raw.lower() == "off":
+        return None
+    if raw:
+        if not os.path.isabs(raw):
+            raise GateConfigError(f"GATE_SHARED_CACHE_DIR={raw!r} must be an absolute path, or off")
+        return raw
+    # Lambda Managed Instances run several runtime processes per environment (awslambdaric's
+    # multi-concurrent mode, signalled by AWS_LAMBDA_MAX_CONCURRENCY); elsewhere one process reads alone.
+    return "/tmp" if env.get("AWS_LAMBDA_MAX_CONCURRENCY") else None
 
 
 _Choice = TypeVar("_Choice", FailMode, OnDefer, OnHttp, OnOrdered)

@@ -1,24 +1,23 @@
 """The handler the layer's wrapper installs: ``_HANDLER=gate.entry.handler``.
 
-Importing this module is the gate's init: it loads the function's own handler
-(failing exactly as an ungated function would), reads GATE_* settings, and fetches
-the window document so the first invocation pays nothing for it.
+Importing this module is the gate's init: it reads GATE_* settings, starts reading
+the window document, loads the function's own handler (failing exactly as an
+ungated function would) and waits a bounded time for the read, so the first
+invocation pays nothing for it.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from gate.config import GateConfig, GateConfigError
-from gate.handler import Gate
-from gate.source import WindowSource
-from gate.ssm_fetch import ParameterFetcher
-from gate.user_handler import resolve_handler
+from gate.window.cache import Fetch, WindowSource
+from gate.window.reader import ParameterFetcher
 
 if TYPE_CHECKING:
+    from gate.handler import Gate
     from gate.deferral.store import DeferredEventStore
 
 ORIGINAL_HANDLER_VARIABLE = "GATE_ORIGINAL_HANDLER"
@@ -31,24 +30,45 @@ def build_gate(environ: Mapping[str, str]) -> tuple[Gate, WindowSource]:
     try:
         config = GateConfig.from_env(environ)
     except GateConfigError:
+        from gate.user_handler import resolve_handler
+
         resolve_handler(original_name)  # a broken handler still fails as it would without the gate
         raise
+    fetcher = ParameterFetcher(
+        config.parameter_name,
+        connect_timeout=config.ssm_connect_timeout,
+        read_timeout=config.ssm_read_timeout,
+        environ=environ,
+    )
+    fetch: Fetch = fetcher
+    if config.shared_cache_dir is not None:
+        from gate.window.shared import SharedRead
+
+        key = f"{fetcher.endpoint_url}|{fetcher.region}|{config.parameter_name}"
+        fetch = SharedRead(
+            fetcher.read, directory=config.shared_cache_dir, key=key, ttl_seconds=config.cache_ttl_seconds
+        )
     source = WindowSource(
-        ParameterFetcher(
-            config.parameter_name,
-            connect_timeout=config.ssm_connect_timeout,
-            read_timeout=config.ssm_read_timeout,
-            environ=environ,
-        ),
+        fetch,
         ttl_seconds=config.cache_ttl_seconds,
         fail_mode=config.fail_mode,
+        refresh_wait_seconds=config.refresh_wait_seconds,
+        init_wait_seconds=config.init_wait_seconds,
     )
-    # The first fetch waits on the network (a TLS handshake on AWS) while the handler's
-    # own imports keep the CPU busy, so the two overlap instead of adding up.
-    priming = threading.Thread(target=source.prime, name="maintenance-gate-prime", daemon=True)
-    priming.start()
+    # The first read waits on the network (a TLS handshake on AWS) while the rest of the
+    # gate and the handler's own imports keep the CPU busy, so the two overlap.
+    source.refresh_in_background()
+    from gate.handler import Gate
+    from gate.user_handler import resolve_handler
+
     original = resolve_handler(original_name)
-    priming.join()
+    # Bounded: a function in a VPC with no route to SSM starts on its fail mode instead
+    # of waiting out every timeout and retry; the read goes on in the background.
+    source.prime()
+    if environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":
+        from gate.window import restore
+
+        restore.register(source, fetcher, environ)
 
     def make_store() -> DeferredEventStore:
         from gate.aws import store_client

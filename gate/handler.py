@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from gate.config import OnDefer, OnHttp, OnOrdered
-from gate.source import WindowSource
+from gate.window.cache import WindowSource
 from gate.user_handler import Handler
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ class Gate:
 
     def __call__(self, event: Any, context: Any) -> Any:
         # The hot path: one cached decision, then the handler. No I/O, no parsing.
-        decision = self._current()
+        decision = self._current(context)
         if decision.defer:
             return self.deferrer().answer(event, context, decision)
         return self._handler(event, context)

@@ -8,9 +8,8 @@ invocation.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from gate.window.document import AbsoluteWindow, Mode, RecurringWindow, WindowDocument
 
@@ -22,15 +21,13 @@ if TYPE_CHECKING:
 _HORIZON = timedelta(days=8)
 
 
-@dataclass(frozen=True)
-class Interval:
+class Interval(NamedTuple):
     start: datetime
     end: datetime
     label: str
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     """What the gate does now. ``until`` is when that may next change (None: not by the clock)."""
 
     defer: bool

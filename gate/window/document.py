@@ -10,10 +10,9 @@ import functools
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from datetime import datetime, time, timezone
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -49,8 +48,7 @@ class Mode(str, Enum):
     LIVE = "live"
 
 
-@dataclass(frozen=True)
-class AbsoluteWindow:
+class AbsoluteWindow(NamedTuple):
     """A one-off window, half-open ``[start, end)``, held in UTC."""
 
     start: datetime
@@ -64,8 +62,7 @@ class AbsoluteWindow:
         return data
 
 
-@dataclass(frozen=True)
-class RecurringWindow:
+class RecurringWindow(NamedTuple):
     """A weekly window in an IANA zone; ``days`` are the local days it *starts* on.
 
     When ``end`` is not after ``start`` the window crosses midnight into the next day.
@@ -100,11 +97,10 @@ class RecurringWindow:
         return data
 
 
-@dataclass(frozen=True)
-class WindowDocument:
+class WindowDocument(NamedTuple):
     mode: Mode = Mode.AUTO
-    windows: tuple[AbsoluteWindow, ...] = field(default=())
-    recurring: tuple[RecurringWindow, ...] = field(default=())
+    windows: tuple[AbsoluteWindow, ...] = ()
+    recurring: tuple[RecurringWindow, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {

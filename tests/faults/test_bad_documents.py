@@ -13,7 +13,7 @@ import pytest
 import tzdata
 
 from gate.config import FailMode
-from gate.source import WindowSource
+from gate.window.cache import WindowSource
 from gate.window.document import WindowDocumentError, parse_document
 from tests.faults.malformed_documents import MALFORMED_DOCUMENTS, VALID_EDGE_DOCUMENTS, MalformedDocument
 from tests.faults.support import MAINTENANCE, logged, metric_values, telemetry_records

@@ -25,7 +25,7 @@ from gate.deferral.wire import MARKER_KEY
 from gate.replay.engine import ReplayOptions
 from gate.replay.factory import Resources, build_replay
 from gate.replay.invoke import Invocation, Outcome, Target
-from gate.source import WindowSource
+from gate.window.cache import WindowSource
 from tests.e2e.conftest import Stack
 from tests.faults.support import (
     FUNCTION_NAME,

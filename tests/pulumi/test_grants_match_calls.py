@@ -2,7 +2,7 @@
 
 The calls are recorded from the gate's store and from a replayer run against moto,
 through botocore's own ``before-call`` events, and mapped to IAM actions. The gate
-reads the window without boto3 (gate/ssm_fetch.py signs one request itself), so that
+reads the window without boto3 (gate/window/reader.py signs one request itself), so that
 call is read from the request it builds.
 """
 
@@ -18,7 +18,7 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
-from gate import ssm_fetch
+from gate.window import reader as ssm_fetch
 from gate.deferral.codec import encode_event
 from gate.deferral.store import Deferral, DeferredEventStore
 from gate.replay.config import ReplayerConfig

@@ -13,7 +13,7 @@ from gate.deferral.codec import decode_event
 from gate.deferral.store import STORED, Deferral, DeferralStoreError
 from gate.deferral.wire import MARKER_KEY
 from gate.handler import Gate
-from gate.source import WindowSource
+from gate.window.cache import WindowSource
 from tests.fixtures.sam_events import sam_event
 from tests.unit.fakes import FakeClientContext, FakeContext
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import random
 import threading
+import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 
-import gate.source
+import gate.window.decide
 from gate.config import FailMode
-from gate.source import WindowSource
+from gate.window.cache import WindowSource
 
 WINDOW = json.dumps({"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-02T02:00:00Z"}]})
 START = datetime(2026, 12, 1, 22, tzinfo=timezone.utc).timestamp()
@@ -38,8 +41,15 @@ class FakeParameter:
         return self.value
 
 
-def make_source(parameter: FakeParameter, clock: FakeClock, **kwargs: object) -> WindowSource:
-    options = {"ttl_seconds": 10.0, "fail_mode": FailMode.LIVE, **kwargs}
+class HighRandom(random.Random):
+    """Jitter at its top: the TTL exactly, the backoff at its ceiling."""
+
+    def uniform(self, a: float, b: float) -> float:
+        return b
+
+
+def make_source(parameter: Callable[[], str], clock: FakeClock, **kwargs: object) -> WindowSource:
+    options = {"ttl_seconds": 10.0, "fail_mode": FailMode.LIVE, "rng": HighRandom(), **kwargs}
     return WindowSource(parameter, clock=clock, **options)  # type: ignore[arg-type]
 
 
@@ -86,19 +96,22 @@ def test_an_edit_takes_effect_after_the_ttl() -> None:
     assert source.current().defer
 
 
-def test_a_failed_refresh_keeps_the_last_good_document_and_logs_once(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_failed_refresh_keeps_the_last_good_document_backs_off_and_logs_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     parameter, clock = FakeParameter('{"mode": "maintenance"}'), FakeClock(START)
     source = make_source(parameter, clock, ttl_seconds=1.0)
     source.prime()
     parameter.value = ConnectionError("unreachable")
 
     decisions = []
-    for step in range(1, 6):
+    for step in range(1, 16):
         clock.now = START + step
         decisions.append(source.current().defer)
 
-    assert decisions == [True] * 5
-    assert parameter.calls == 6
+    assert decisions == [True] * 15
+    # One read at init, then failures spaced 2, 4 and 8 s apart (the backoff at its ceiling).
+    assert parameter.calls == 1 + 4
     logs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"message"' in line]
     failures = [entry for entry in logs if entry["message"] == "window document refresh failed"]
     assert len(failures) == 1 and failures[0]["error"] == "ConnectionError"
@@ -135,7 +148,7 @@ def test_without_a_document_the_fetch_is_retried_sooner_than_the_ttl() -> None:
     source.prime()
 
     parameter.value = '{"mode": "maintenance"}'
-    clock.now = START + 1
+    clock.now = START + 2  # the first retry: 1 to 2 s, not the 10 s TTL
 
     assert source.current().defer
     assert parameter.calls == 2
@@ -155,19 +168,19 @@ def test_an_invocation_meeting_a_refresh_in_progress_reuses_the_cached_decision(
         release.wait(5)
         return '{"mode": "maintenance"}'
 
-    source._fetch = slow_fetch  # type: ignore[method-assign]
+    source._fetch = slow_fetch
     clock.now = START + 2
     refresher = threading.Thread(target=source.current)
     refresher.start()
     assert entered.wait(5)
     evaluations: list[object] = []
-    real_decide = gate.source.decide
+    real_decide = gate.window.decide.decide
 
     def counting_decide(*args: Any) -> Any:
         evaluations.append(args)
         return real_decide(*args)
 
-    monkeypatch.setattr(gate.source, "decide", counting_decide)
+    monkeypatch.setattr(gate.window.decide, "decide", counting_decide)
 
     # WHEN another invocation arrives meanwhile
     decision = source.current()
@@ -178,3 +191,103 @@ def test_an_invocation_meeting_a_refresh_in_progress_reuses_the_cached_decision(
     # THEN it gets the cached decision, with no decide() (no time-zone math) and no waiting
     assert decision.defer and decision.reason == "mode is maintenance"
     assert evaluated_meanwhile == 0
+
+
+class HangingParameter:
+    """A Parameter Store that answers only when released: an unanswering endpoint, or no route to it."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        self.release = threading.Event()
+        self.calls = 0
+
+    def __call__(self) -> str:
+        self.calls += 1
+        if self.calls > 1:
+            self.release.wait(20)
+        return self.value
+
+
+class Context:
+    def __init__(self, remaining_ms: int) -> None:
+        self.remaining_ms = remaining_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+def test_an_invocation_waits_for_a_hanging_refresh_only_briefly_and_the_refresh_finishes_later() -> None:
+    # GIVEN a source in maintenance whose next read hangs
+    parameter, clock = HangingParameter('{"mode": "maintenance"}'), FakeClock(START)
+    source = make_source(parameter, clock, refresh_wait_seconds=0.05)
+    assert source.prime().defer
+    parameter.value = '{"mode": "live"}'
+    clock.now = START + 10
+
+    # WHEN invocations arrive after the TTL while the read hangs
+    began = time.monotonic()
+    decisions = [source.current().defer for _ in range(50)]
+    waited = time.monotonic() - began
+
+    # THEN they answer from the last good document, well before the read ends, with one read in flight
+    assert decisions == [True] * 50
+    assert waited < 10  # the read hangs for 20 s; 0.05 s is the bound
+    assert parameter.calls == 2
+    # ... and when the read completes off the request path, the next invocation sees its document
+    parameter.release.set()
+    assert source.settled(5)
+    assert not source.current().defer
+
+
+def test_the_wait_is_never_more_than_a_tenth_of_the_remaining_time() -> None:
+    parameter, clock = HangingParameter('{"mode": "maintenance"}'), FakeClock(START)
+    source = make_source(parameter, clock, refresh_wait_seconds=30.0)  # a bound the context must cut
+    source.prime()
+    clock.now = START + 10
+
+    began = time.monotonic()
+    decision = source.current(Context(remaining_ms=1000))  # so at most 0.1 s
+    waited = time.monotonic() - began
+    parameter.release.set()
+
+    assert decision.defer
+    assert waited < 10  # without the remaining-time rule it waits until the read ends, 20 s
+
+
+def test_init_waits_for_the_first_read_only_up_to_its_bound() -> None:
+    # GIVEN a Parameter Store that never answers (a VPC with no route to SSM)
+    parameter, clock = HangingParameter('{"mode": "maintenance"}'), FakeClock(START)
+    parameter.calls = 1  # so the first read hangs too
+    source = make_source(parameter, clock, fail_mode=FailMode.MAINTENANCE, init_wait_seconds=0.05)
+
+    # WHEN the gate initialises
+    began = time.monotonic()
+    decision = source.prime()
+    waited = time.monotonic() - began
+
+    # THEN init goes on after the bound with the fail mode, and the read completes later
+    assert waited < 10
+    assert decision.defer and "GATE_FAIL_MODE=maintenance" in decision.reason
+    parameter.release.set()
+    assert source.settled(5)
+    assert source.current().reason == "mode is maintenance"
+
+
+def test_a_refresh_thread_that_cannot_start_fails_no_invocation(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a primed source, then a process that can start no more threads
+    parameter, clock = FakeParameter('{"mode": "maintenance"}'), FakeClock(START)
+    source = make_source(parameter, clock)
+    source.prime()
+
+    def refuse(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    clock.now = START + 10
+
+    # WHEN invocations find the TTL expired
+    decisions = [source.current() for _ in range(3)]
+
+    # THEN they are answered from the last good document, and none raised
+    assert {decision.reason for decision in decisions} == {"mode is maintenance"}
+    assert parameter.calls == 1

@@ -1,18 +1,20 @@
-"""ParameterFetcher: signed GetParameter, boto3's endpoint rules, botocore's errors."""
+"""ParameterFetcher: signed GetParameter without botocore, boto3's endpoint rules, botocore's error names."""
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError, EndpointConnectionError
 
+from gate.aws import error_code
 from gate.local.servers import free_port
-from gate.ssm_fetch import ParameterFetcher, ssm_endpoint
+from gate.window.errors import EndpointConnectionError, ReadTimeoutError, ServiceError
+from gate.window.reader import ParameterFetcher, ssm_endpoint
 
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "token"}
 
@@ -74,6 +76,15 @@ def test_the_request_is_a_signed_get_parameter(fake_ssm: FakeSsm) -> None:
     assert request["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKID/")
     assert "/eu-south-1/ssm/aws4_request" in request["Authorization"]
     assert request["X-Amz-Security-Token"] == "token"
+    assert request["Host"] == fake_ssm.url.removeprefix("http://")
+    assert "host;x-amz-date;x-amz-security-token;x-amz-target" in request["Authorization"]
+
+
+@pytest.mark.parametrize("fake_ssm", [[VALUE]], indirect=True)
+def test_the_version_is_read_with_the_value(fake_ssm: FakeSsm) -> None:
+    parameter = fetcher(fake_ssm.url).read()
+
+    assert (parameter.value, parameter.version) == ('{"mode": "live"}', 3)
 
 
 @pytest.mark.parametrize(
@@ -97,11 +108,12 @@ def test_throttling_is_retried_once(fake_ssm: FakeSsm) -> None:
     ],
     indirect=["fake_ssm"],
 )
-def test_failures_are_botocore_client_errors_with_the_aws_code(fake_ssm: FakeSsm, code: str) -> None:
-    with pytest.raises(ClientError) as failure:
+def test_failures_carry_the_aws_code_as_botocores_client_error_did(fake_ssm: FakeSsm, code: str) -> None:
+    with pytest.raises(ServiceError) as failure:
         fetcher(fake_ssm.url)()
 
     assert failure.value.response["Error"]["Code"] == code
+    assert error_code(failure.value) == code
     assert len(fake_ssm.requests) == (2 if code == "ThrottlingException" else 1)
 
 
@@ -109,8 +121,27 @@ def test_an_unreachable_endpoint_raises_after_its_retry(monkeypatch: pytest.Monk
     for name, value in {**CREDENTIALS, "AWS_DEFAULT_REGION": "us-east-1"}.items():
         monkeypatch.setenv(name, value)
 
-    with pytest.raises(EndpointConnectionError):
+    with pytest.raises(EndpointConnectionError) as failure:
         fetcher(f"http://127.0.0.1:{free_port()}")()
+
+    assert error_code(failure.value) == "EndpointConnectionError"
+
+
+def test_an_endpoint_that_never_answers_raises_a_read_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {**CREDENTIALS, "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    silent = socket.create_server(("127.0.0.1", 0))  # accepts connections, never answers
+    try:
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        slow = ParameterFetcher(
+            "/gate/window", connect_timeout=0.2, read_timeout=0.2, environ={"AWS_ENDPOINT_URL": url}
+        )
+        with pytest.raises(ReadTimeoutError) as failure:
+            slow()
+    finally:
+        silent.close()
+
+    assert error_code(failure.value) == "ReadTimeoutError"
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from gate.deferral import codec
 from gate.deferral import table as schema
 from gate.deferral.store import DeferredEventStore
 from gate.handler import Gate
-from gate.source import WindowSource
+from gate.window.cache import WindowSource
 from tests.fixtures.response_url import ResponseUrl
 from tests.fixtures.trigger_events import FAMILIES, Family, family
 from tests.unit.fakes import FakeContext
