@@ -20,9 +20,9 @@ from gate.config import FailMode, OnDefer
 from gate.deferral.store import DeferredEventStore
 from gate.handler import Gate
 from gate.local.servers import LOCAL_REGION
+from gate.user_handler import Handler
 from gate.window.cache import WindowSource
 from gate.window.reader import ParameterFetcher
-from gate.user_handler import Handler
 
 ClientHook = Callable[[str, Any], None]
 FUNCTION_NAME = "bench"

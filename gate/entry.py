@@ -17,8 +17,8 @@ from gate.window.cache import Fetch, WindowSource
 from gate.window.reader import ParameterFetcher
 
 if TYPE_CHECKING:
-    from gate.handler import Gate
     from gate.deferral.store import DeferredEventStore
+    from gate.handler import Gate
 
 ORIGINAL_HANDLER_VARIABLE = "GATE_ORIGINAL_HANDLER"
 

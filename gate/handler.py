@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from gate.config import OnDefer, OnHttp, OnOrdered
-from gate.window.cache import WindowSource
 from gate.user_handler import Handler
+from gate.window.cache import WindowSource
 
 if TYPE_CHECKING:
     from gate.deferral.deferrer import Deferrer

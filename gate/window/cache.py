@@ -27,8 +27,8 @@ from gate.aws import describe, error_code
 from gate.config import FailMode
 
 if TYPE_CHECKING:
-    from gate.window.document import WindowDocument
     from gate.window.decide import Decision
+    from gate.window.document import WindowDocument
 
 
 class Reading(NamedTuple):

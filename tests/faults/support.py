@@ -14,9 +14,9 @@ from gate.config import DEFAULT_INLINE_LIMIT_BYTES, FailMode, OnDefer
 from gate.deferral.store import DeferredEventStore
 from gate.handler import Gate
 from gate.local.servers import LOCAL_REGION
+from gate.user_handler import Handler
 from gate.window.cache import Fetch, WindowSource
 from gate.window.reader import ParameterFetcher
-from gate.user_handler import Handler
 from tests.e2e.conftest import Stack
 
 FUNCTION_NAME = "probe"

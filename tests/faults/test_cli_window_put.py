@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from tests.faults.malformed_documents import MALFORMED_DOCUMENTS, MalformedDocument
-from tests.unit.replay_support import (
+from tests.unit.replay.support import (
     PARAMETER,
     aws,  # noqa: F401 - a fixture, used through pytestmark
     put_window,

@@ -19,8 +19,8 @@ import pytest
 
 from gate.config import FailMode, GateConfig
 from gate.local.servers import MotoServer
-from gate.window.decide import Decision
 from gate.window.cache import MAX_BACKOFF_SECONDS, WindowSource
+from gate.window.decide import Decision
 from gate.window.reader import ParameterFetcher
 from tests.e2e.conftest import Stack
 from tests.faults.fakes import Fault, FaultProxy

@@ -18,14 +18,14 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
-from gate.window import reader as ssm_fetch
 from gate.deferral.codec import encode_event
 from gate.deferral.store import Deferral, DeferredEventStore
 from gate.replay.config import ReplayerConfig
 from gate.replay.handler import drain
 from gate.replay.invoke import LambdaInvoker
+from gate.window import reader as ssm_fetch
 from tests.pulumi.mocks import ROLE_POLICY, Run, as_list, run_stack, statements
-from tests.unit.replay_support import BUCKET, FUNCTION, PARAMETER, TABLE, aws, incompressible  # noqa: F401
+from tests.unit.replay.support import BUCKET, FUNCTION, PARAMETER, TABLE, aws, incompressible  # noqa: F401
 
 # IAM actions whose name differs from the API operation's.
 IAM_ACTION = {("lambda", "Invoke"): "lambda:InvokeFunction", ("s3", "HeadObject"): "s3:GetObject"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.replay_support import (
+from tests.unit.replay.support import (
     FUNCTION,
     PAYLOAD_MARKER,
     aws,  # noqa: F401 - a fixture, used through pytestmark

@@ -17,7 +17,7 @@ from gate.replay.errors import ReplayerConfigError
 from gate.replay.handler import drain
 from gate.replay.invoke import Invocation, Outcome, classify_response
 from tests.fixtures.sam_batches import batch
-from tests.unit.replay_support import (
+from tests.unit.replay.support import (
     BUCKET,
     FUNCTION,
     PARAMETER,

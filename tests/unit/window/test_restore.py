@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from gate.config import FailMode
-from gate.window.cache import WindowSource
 from gate.window import restore
+from gate.window.cache import WindowSource
 from gate.window.reader import ParameterFetcher
 
 SNAPSHOT_TIME = 1_800_000_000.0

@@ -15,7 +15,7 @@ from gate.deferral.store import REQUEUED, Deferral, DeferredEventStore
 from gate.replay.invoke import Invocation, Outcome, classify_response
 from gate.replay.results import Result
 from tests.fixtures.sam_batches import SOURCES, batch
-from tests.unit.replay_support import (
+from tests.unit.replay.support import (
     BUCKET,
     FUNCTION,
     T0_MS,

@@ -12,7 +12,7 @@ from gate.deferral.codec import EncodedEvent, event_digest
 from gate.deferral.store import Deferral, DeferredEventStore
 from gate.deferral.table import Status
 from gate.replay.leases import ERROR_LIMIT, LeaseBook
-from tests.unit.replay_support import FUNCTION, TABLE, aws, item, record, seed  # noqa: F401 - aws is a fixture
+from tests.unit.replay.support import FUNCTION, TABLE, aws, item, record, seed  # noqa: F401 - aws is a fixture
 
 NOW = 1_800_000_000.0
 

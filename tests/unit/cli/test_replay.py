@@ -9,7 +9,7 @@ import pytest
 
 import gate.cli.replay as replay_command
 from gate.replay.invoke import Invocation, Outcome
-from tests.unit.replay_support import (
+from tests.unit.replay.support import (
     FUNCTION,
     PAYLOAD_MARKER,
     FakeLambda,

@@ -8,7 +8,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from tests.unit.replay_support import PARAMETER, aws, put_window, run_cli, window_text  # noqa: F401 - aws: fixture
+from tests.unit.replay.support import PARAMETER, aws, put_window, run_cli, window_text  # noqa: F401 - aws: fixture
 
 pytestmark = pytest.mark.usefixtures("aws")
 

@@ -17,7 +17,7 @@ from gate.replay.engine import Result
 from gate.replay.invoke import Invocation, Outcome
 from gate.replay.leases import LeaseBook
 from gate.replay.records import TimeRange
-from tests.unit.replay_support import (
+from tests.unit.replay.support import (
     BUCKET,
     FUNCTION,
     T0_MS,

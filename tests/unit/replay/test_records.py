@@ -13,7 +13,7 @@ from gate.replay.events import EventReader
 from gate.replay.leases import LeaseBook
 from gate.replay.purge import Purger
 from gate.replay.records import RecordTable, TimeRange
-from tests.unit.replay_support import (
+from tests.unit.replay.support import (
     BUCKET,
     FUNCTION,
     PAYLOAD_MARKER,

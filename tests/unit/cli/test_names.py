@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.replay_support import PARAMETER, aws, run_cli  # noqa: F401 - aws: fixture
+from tests.unit.replay.support import PARAMETER, aws, run_cli  # noqa: F401 - aws: fixture
 
 pytestmark = pytest.mark.usefixtures("aws")
 

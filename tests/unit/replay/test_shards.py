@@ -18,7 +18,7 @@ from gate.deferral.table import Status
 from gate.deferral.wire import MARKER_KEY
 from gate.replay.invoke import Invocation, Outcome
 from gate.replay.records import RecordTable
-from tests.unit.replay_support import (
+from tests.unit.replay.support import (
     FUNCTION,
     PAYLOAD_MARKER,
     T0_MS,

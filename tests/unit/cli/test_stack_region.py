@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from gate.cli.aws import client, region_from
-from tests.unit.replay_support import aws, run_cli  # noqa: F401 - aws: fixture
+from tests.unit.replay.support import aws, run_cli  # noqa: F401 - aws: fixture
 
 pytestmark = pytest.mark.usefixtures("aws")
 

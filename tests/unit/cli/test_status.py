@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.unit.replay_support import FUNCTION, PARAMETER, aws, put_window, run_cli, seed  # noqa: F401 - aws: fixture
+from tests.unit.replay.support import FUNCTION, PARAMETER, aws, put_window, run_cli, seed  # noqa: F401 - aws: fixture
 
 pytestmark = pytest.mark.usefixtures("aws")
 

@@ -26,7 +26,7 @@ from gate.window.cache import WindowSource
 from tests.fixtures.response_url import ResponseUrl
 from tests.fixtures.trigger_events import FAMILIES, Family, family
 from tests.unit.fakes import FakeContext
-from tests.unit.replay_support import BUCKET, TABLE, aws  # noqa: F401 - aws is a fixture
+from tests.unit.replay.support import BUCKET, TABLE, aws  # noqa: F401 - aws is a fixture
 
 pytestmark = pytest.mark.usefixtures("aws")
 

@@ -10,7 +10,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 from gate.replay.invoke import LambdaInvoker, Target
-from tests.unit.replay_support import (
+from tests.unit.replay.support import (
     FUNCTION,
     FakeLambda,
     aws,  # noqa: F401 - a fixture
@@ -93,7 +93,7 @@ def test_the_gate_keeps_the_tenant_and_a_forged_marker_gets_its_own_record() -> 
     from gate.deferral.store import DeferredEventStore
     from gate.deferral.wire import MARKER_KEY
     from gate.window.decide import Decision
-    from tests.unit.replay_support import BUCKET, TABLE, item
+    from tests.unit.replay.support import BUCKET, TABLE, item
 
     [existing] = seed(1)
     before = item(existing)

@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from gate.replay.leases import LeaseBook
-from tests.unit.replay_support import (
+from tests.unit.replay.support import (
     BUCKET,
     FUNCTION,
     PAYLOAD_MARKER,

@@ -14,7 +14,7 @@ from gate.deferral import table as schema
 from gate.deferral.codec import encode_event
 from gate.deferral.store import DUPLICATE, REQUEUED, STORED, Deferral, DeferralStoreError, DeferredEventStore
 from gate.deferral.table import Status
-from tests.unit.replay_support import BUCKET, TABLE, aws  # noqa: F401 - aws is a fixture
+from tests.unit.replay.support import BUCKET, TABLE, aws  # noqa: F401 - aws is a fixture
 
 pytestmark = pytest.mark.usefixtures("aws")
 
