@@ -11,8 +11,6 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import NamedTuple, TypeVar
 
-from gate import environment
-
 
 class GateConfigError(ValueError):
     """Raised at init when a GATE_* variable is missing or has a value the gate cannot use."""
@@ -66,15 +64,18 @@ class GateConfig(NamedTuple):
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> GateConfig:
         env = os.environ if environ is None else environ
+        default = cls._field_defaults
         return cls(
             parameter_name=_required(env, "GATE_PARAMETER_NAME"),
             table_name=_required(env, "GATE_TABLE_NAME"),
             overflow_bucket=env.get("GATE_OVERFLOW_BUCKET") or None,
-            cache_ttl_seconds=_number(env, "GATE_CACHE_TTL_SECONDS", 10.0, low=0.0, high=3600.0),
-            fail_mode=_choice(env, "GATE_FAIL_MODE", FailMode, FailMode.LIVE),
-            on_defer=_choice(env, "GATE_ON_DEFER", OnDefer, OnDefer.RESPOND),
-            on_http=_choice(env, "GATE_ON_HTTP", OnHttp, OnHttp.REJECT),
-            on_ordered=_choice(env, "GATE_ON_ORDERED", OnOrdered, OnOrdered.HOLD),
+            cache_ttl_seconds=_number(
+                env, "GATE_CACHE_TTL_SECONDS", default["cache_ttl_seconds"], low=0.0, high=3600.0
+            ),
+            fail_mode=_choice(env, "GATE_FAIL_MODE", FailMode, default["fail_mode"]),
+            on_defer=_choice(env, "GATE_ON_DEFER", OnDefer, default["on_defer"]),
+            on_http=_choice(env, "GATE_ON_HTTP", OnHttp, default["on_http"]),
+            on_ordered=_choice(env, "GATE_ON_ORDERED", OnOrdered, default["on_ordered"]),
             inline_limit_bytes=int(
                 _number(
                     env,
@@ -84,20 +85,29 @@ class GateConfig(NamedTuple):
                     high=DEFAULT_INLINE_LIMIT_BYTES,
                 )
             ),
-            ssm_connect_timeout=_number(env, "GATE_SSM_CONNECT_TIMEOUT_SECONDS", 1.0, low=0.1, high=10.0),
-            ssm_read_timeout=_number(env, "GATE_SSM_READ_TIMEOUT_SECONDS", 1.0, low=0.1, high=10.0),
-            refresh_wait_seconds=_number(env, "GATE_REFRESH_WAIT_MS", 200, low=0, high=1000) / 1000,
-            init_wait_seconds=_number(env, "GATE_INIT_WAIT_MS", 500, low=0, high=5000) / 1000,
+            ssm_connect_timeout=_number(
+                env, "GATE_SSM_CONNECT_TIMEOUT_SECONDS", default["ssm_connect_timeout"], low=0.1, high=10.0
+            ),
+            ssm_read_timeout=_number(
+                env, "GATE_SSM_READ_TIMEOUT_SECONDS", default["ssm_read_timeout"], low=0.1, high=10.0
+            ),
+            refresh_wait_seconds=_milliseconds(env, "GATE_REFRESH_WAIT_MS", default["refresh_wait_seconds"], high=1000),
+            init_wait_seconds=_milliseconds(env, "GATE_INIT_WAIT_MS", default["init_wait_seconds"], high=5000),
             shared_cache_dir=_shared_cache_dir(env),
         )
 
 
 def _required(env: Mapping[str, str], name: str) -> str:
-    return environment.required(env, name, GateConfigError, "the gate needs it (see README: gating a function)")
+    return required_setting(env, name, GateConfigError, "the gate needs it (see docs/how-it-works.md, Settings)")
 
 
 def _number(env: Mapping[str, str], name: str, default: float, *, low: float, high: float) -> float:
-    return environment.number(env, name, default, low=low, high=high, error=GateConfigError)
+    return number_setting(env, name, default, low=low, high=high, error=GateConfigError)
+
+
+def _milliseconds(env: Mapping[str, str], name: str, default_seconds: float, *, high: float) -> float:
+    """A wait given in milliseconds (as Lambda's own settings are), held in seconds."""
+    return _number(env, name, default_seconds * 1000, low=0, high=high) / 1000
 
 
 def _shared_cache_dir(env: Mapping[str, str]) -> str | None:
@@ -125,3 +135,26 @@ def _choice(env: Mapping[str, str], name: str, kind: type[_Choice], default: _Ch
     except ValueError:
         accepted = ", ".join(member.value for member in kind)
         raise GateConfigError(f"{name}={raw!r} must be one of {accepted}") from None
+
+
+# Shared with the replayer function's settings (gate.replay.config), each with its own error type.
+def required_setting(env: Mapping[str, str], name: str, error: type[ValueError], hint: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise error(f"{name} is not set; {hint}")
+    return value
+
+
+def number_setting(
+    env: Mapping[str, str], name: str, default: float, *, low: float, high: float, error: type[ValueError]
+) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise error(f"{name}={raw!r} is not a number") from None
+    if not low <= value <= high:
+        raise error(f"{name}={raw!r} must be between {low:g} and {high:g}")
+    return value

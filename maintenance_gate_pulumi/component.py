@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from gate.config import FailMode, OnDefer
+from gate.config import FailMode, GateConfig, OnDefer, OnHttp, OnOrdered
 from gate.deferral import table as schema
 from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES
 from maintenance_gate_pulumi import gating, policies
@@ -54,20 +54,21 @@ PARAMETER_CREATE_ONLY = (
 
 
 # The gate's answers to callers that cannot wait for a replay (GATE_ON_HTTP) and to
-# ordered sources (GATE_ON_ORDERED); the first is each one's default.
-ON_HTTP_CHOICES = ("reject", "accept")
-ON_ORDERED_CHOICES = ("hold", "defer")
+# ordered sources (GATE_ON_ORDERED).
+ON_HTTP_CHOICES = tuple(choice.value for choice in OnHttp)
+ON_ORDERED_CHOICES = tuple(choice.value for choice in OnOrdered)
 
 
 @dataclass(frozen=True)
 class MaintenanceGateArgs:
     # The document the parameter starts with: JSON text or a mapping; None is "no window".
     initial_window: str | Mapping[str, Any] | None = None
-    cache_ttl_seconds: int = 10
-    fail_mode: FailMode = FailMode.LIVE
-    on_defer: OnDefer = OnDefer.RESPOND
-    on_http: str = ON_HTTP_CHOICES[0]
-    on_ordered: str = ON_ORDERED_CHOICES[0]
+    # Unset, each is what the gate itself assumes when its variable is unset.
+    cache_ttl_seconds: int = int(GateConfig._field_defaults["cache_ttl_seconds"])
+    fail_mode: FailMode = GateConfig._field_defaults["fail_mode"]
+    on_defer: OnDefer = GateConfig._field_defaults["on_defer"]
+    on_http: str = GateConfig._field_defaults["on_http"].value
+    on_ordered: str = GateConfig._field_defaults["on_ordered"].value
     # How long finished records and replayed overflow objects are kept.
     retention_days: int = schema.DEFAULT_RETENTION_DAYS
     # Deletion protection on the table, and no force-destroy of a bucket holding events.

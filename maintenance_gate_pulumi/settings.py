@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pulumi
 
-from gate.config import FailMode, OnDefer
+from gate.config import FailMode, GateConfig, OnDefer
 from gate.deferral import table as schema
 from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES
 from maintenance_gate_pulumi.component import ON_HTTP_CHOICES, ON_ORDERED_CHOICES
@@ -24,6 +24,8 @@ from maintenance_gate_pulumi.logs import DEFAULT_LOG_RETENTION_DAYS, LOG_RETENTI
 from maintenance_gate_pulumi.replay_timing import ReplayTimingError, replay_timing
 from maintenance_gate_pulumi.replayer import MAX_CONCURRENCY
 from maintenance_gate_pulumi.window import InitialWindowError, initial_window_text
+
+_GATE_DEFAULTS: dict[str, Any] = GateConfig._field_defaults
 
 DEFAULTS: dict[str, Any] = {
     "runtime": "python3.12",
@@ -34,11 +36,12 @@ DEFAULTS: dict[str, Any] = {
     "scheduleTimezone": "UTC",
     "scheduleEnabled": True,
     "initialWindow": {"mode": "auto", "windows": [], "recurring": []},
-    "cacheTtlSeconds": 10,
-    "failMode": FailMode.LIVE.value,
-    "onDefer": OnDefer.RESPOND.value,
-    "onHttp": ON_HTTP_CHOICES[0],
-    "onOrdered": ON_ORDERED_CHOICES[0],
+    # The gate's own defaults, so a stack that sets nothing deploys what an unset variable means.
+    "cacheTtlSeconds": int(_GATE_DEFAULTS["cache_ttl_seconds"]),
+    "failMode": _GATE_DEFAULTS["fail_mode"].value,
+    "onDefer": _GATE_DEFAULTS["on_defer"].value,
+    "onHttp": _GATE_DEFAULTS["on_http"].value,
+    "onOrdered": _GATE_DEFAULTS["on_ordered"].value,
     "retentionDays": schema.DEFAULT_RETENTION_DAYS,
     "logRetentionDays": DEFAULT_LOG_RETENTION_DAYS,
     "protectData": True,

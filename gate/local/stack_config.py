@@ -13,10 +13,12 @@ from typing import Any
 
 import yaml
 
+from gate.config import GateConfig
 from gate.local.checkout import REPOSITORY_ROOT
 from gate.window.document import WindowDocument, WindowDocumentError, parse_mapping
 
 PROJECT = "maintenance-gate"
+_GATE_DEFAULTS: dict[str, Any] = GateConfig._field_defaults
 
 
 class StackConfigError(ValueError):
@@ -31,8 +33,8 @@ class LocalStackConfig:
     fail_mode: str
     on_defer: str
     # GATE_ON_HTTP and GATE_ON_ORDERED, as the stack sets them (onHttp, onOrdered).
-    on_http: str = "reject"
-    on_ordered: str = "hold"
+    on_http: str = GateConfig._field_defaults["on_http"].value
+    on_ordered: str = GateConfig._field_defaults["on_ordered"].value
 
     def window_text(self) -> str:
         return json.dumps(self.initial_window.to_json())
@@ -45,14 +47,17 @@ def load_stack_config(stack: str = "dev", root: Path = REPOSITORY_ROOT) -> Local
         window = parse_mapping(values.get("initialWindow", {"mode": "auto"}))
     except WindowDocumentError as exc:
         raise StackConfigError(f"{key}: {exc}") from exc
+    ttl: Any = values.get("cacheTtlSeconds", _GATE_DEFAULTS["cache_ttl_seconds"])
     return LocalStackConfig(
         stack=stack,
         initial_window=window,
-        cache_ttl_seconds=float(values.get("cacheTtlSeconds", 10)),
-        fail_mode=str(values.get("failMode", "live")),
-        on_defer=str(values.get("onDefer", "respond")),
-        on_http=str(values.get("onHttp", "reject")),
-        on_ordered=str(values.get("onOrdered", "hold")),
+        cache_ttl_seconds=float(
+            values.get("cacheTtlSeconds") if "cacheTtlSeconds" in values else _GATE_DEFAULTS["cache_ttl_seconds"]
+        ),
+        fail_mode=str(values.get("failMode", _GATE_DEFAULTS["fail_mode"].value)),
+        on_defer=str(values.get("onDefer", _GATE_DEFAULTS["on_defer"].value)),
+        on_http=str(values.get("onHttp", _GATE_DEFAULTS["on_http"].value)),
+        on_ordered=str(values.get("onOrdered", _GATE_DEFAULTS["on_ordered"].value)),
     )
 
 

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from gate import environment
+from gate.config import number_setting, required_setting
 from gate.replay.engine import DEFAULT_LEASE_SECONDS, DEFAULT_RETENTION_DAYS, MAX_CONCURRENCY
 from gate.replay.errors import ReplayerConfigError
 
@@ -47,7 +47,7 @@ class ReplayerConfig:
 
 
 def _required(env: Mapping[str, str], name: str) -> str:
-    return environment.required(env, name, ReplayerConfigError, "the replayer function needs it")
+    return required_setting(env, name, ReplayerConfigError, "the replayer function needs it")
 
 
 def _names(env: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -58,7 +58,7 @@ def _names(env: Mapping[str, str], name: str) -> tuple[str, ...]:
 
 
 def _number(env: Mapping[str, str], name: str, default: float, *, low: float, high: float) -> float:
-    return environment.number(env, name, default, low=low, high=high, error=ReplayerConfigError)
+    return number_setting(env, name, default, low=low, high=high, error=ReplayerConfigError)
 
 
 def _whole(env: Mapping[str, str], name: str, default: int, *, high: int) -> int:
