@@ -33,8 +33,8 @@ class LocalStackConfig:
     fail_mode: str
     on_defer: str
     # GATE_ON_HTTP and GATE_ON_ORDERED, as the stack sets them (onHttp, onOrdered).
-    on_http: str = GateConfig._field_defaults["on_http"].value
-    on_ordered: str = GateConfig._field_defaults["on_ordered"].value
+    on_http: str = _GATE_DEFAULTS["on_http"].value
+    on_ordered: str = _GATE_DEFAULTS["on_ordered"].value
 
     def window_text(self) -> str:
         return json.dumps(self.initial_window.to_json())
@@ -51,9 +51,7 @@ def load_stack_config(stack: str = "dev", root: Path = REPOSITORY_ROOT) -> Local
     return LocalStackConfig(
         stack=stack,
         initial_window=window,
-        cache_ttl_seconds=float(
-            values.get("cacheTtlSeconds") if "cacheTtlSeconds" in values else _GATE_DEFAULTS["cache_ttl_seconds"]
-        ),
+        cache_ttl_seconds=float(ttl),
         fail_mode=str(values.get("failMode", _GATE_DEFAULTS["fail_mode"].value)),
         on_defer=str(values.get("onDefer", _GATE_DEFAULTS["on_defer"].value)),
         on_http=str(values.get("onHttp", _GATE_DEFAULTS["on_http"].value)),
