@@ -17,6 +17,7 @@ from gate.window.cache import WindowSource
 if TYPE_CHECKING:
     from gate.deferral.deferrer import Deferrer
     from gate.deferral.store import DeferredEventStore
+    from gate.types import LambdaContext
 
 
 class Gate:
@@ -39,7 +40,7 @@ class Gate:
         self._deferrer: Deferrer | None = None
         self._deferrer_lock = threading.Lock()
 
-    def __call__(self, event: Any, context: Any) -> Any:
+    def __call__(self, event: Any, context: LambdaContext) -> Any:
         # The hot path: one cached decision, then the handler. No I/O, no parsing.
         decision = self._current(context)
         if decision.defer:

@@ -10,9 +10,13 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-Handler = Callable[[Any, Any], Any]
+if TYPE_CHECKING:
+    from gate.types import LambdaContext
+
+# What awslambdaric calls with the event and the context.
+Handler = Callable[[Any, "LambdaContext"], Any]
 
 IMPORT_MODULE_ERROR = "Runtime.ImportModuleError"
 USER_CODE_SYNTAX_ERROR = "Runtime.UserCodeSyntaxError"

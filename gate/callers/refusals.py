@@ -7,24 +7,27 @@ counted as the EMF metric ``Rejections``.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gate import telemetry
 from gate.callers.kinds import Caller, CallerKind
 from gate.callers.responses import MaintenanceWindowError, rejected_response, s3_batch_refusal, window_refusal
 from gate.window.decide import Decision
 
+if TYPE_CHECKING:
+    from gate.types import LambdaContext
+
 _ORDERED_OUTCOME = "nothing stored; the source keeps the batch and retries it in order"
 
 
-def reject_http(event: Any, context: Any, decision: Decision, caller: Caller) -> dict[str, Any]:
+def reject_http(event: Any, context: LambdaContext, decision: Decision, caller: Caller) -> dict[str, Any]:
     """503 with Retry-After: the client sends the request again after the window."""
     retry_after = decision.retry_after_seconds(time.time())
     _count(context, decision, caller, "rejected with 503", retry_after=retry_after)
     return rejected_response(event, retry_after)
 
 
-def refuse(event: Any, context: Any, decision: Decision, caller: Caller) -> Any:
+def refuse(event: Any, context: LambdaContext, decision: Decision, caller: Caller) -> Any:
     """Fail the invocation with a reason naming the window, or give the source's own refusal."""
     outcome = _ORDERED_OUTCOME if caller.kind is CallerKind.ORDERED else "nothing stored"
     reason = window_refusal(
@@ -44,7 +47,7 @@ def refuse(event: Any, context: Any, decision: Decision, caller: Caller) -> Any:
     raise MaintenanceWindowError(reason)
 
 
-def _count(context: Any, decision: Decision, caller: Caller, answer: str, **fields: Any) -> None:
+def _count(context: LambdaContext, decision: Decision, caller: Caller, answer: str, **fields: Any) -> None:
     telemetry.log(
         "invocation refused",
         request_id=context.aws_request_id,
@@ -58,7 +61,7 @@ def _count(context: Any, decision: Decision, caller: Caller, answer: str, **fiel
     telemetry.metric("Rejections", 1, FunctionName=context.function_name)
 
 
-def _remaining_seconds(context: Any) -> float:
+def _remaining_seconds(context: LambdaContext) -> float:
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     try:
         return float(remaining()) / 1000 if callable(remaining) else 60.0

@@ -7,7 +7,7 @@ imports (or, on Lambda's read-only /opt, compiles) any of this.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gate import telemetry
 from gate.callers.kinds import Caller, CallerKind, classify
@@ -18,6 +18,9 @@ from gate.deferral.codec import EventEncodingError, encode_event
 from gate.deferral.store import Deferral, DeferralStoreError, DeferredEventStore
 from gate.deferral.wire import replayed_request_id
 from gate.window.decide import Decision
+
+if TYPE_CHECKING:
+    from gate.types import LambdaContext
 
 
 class Deferrer:
@@ -37,7 +40,7 @@ class Deferrer:
     def warm_up(self) -> None:
         self._store.warm_up()
 
-    def answer(self, event: Any, context: Any, decision: Decision) -> Any:
+    def answer(self, event: Any, context: LambdaContext, decision: Decision) -> Any:
         """Answer an invocation inside a window as its caller needs: refuse it, or store it and say so."""
         if replayed_request_id(context):
             # A replay's record exists already and must keep its event, whoever first sent it.
@@ -53,7 +56,7 @@ class Deferrer:
             return refuse(event, context, decision, caller)
         return self.defer(event, context, decision, caller)
 
-    def defer(self, event: Any, context: Any, decision: Decision, caller: Caller | None = None) -> Any:
+    def defer(self, event: Any, context: LambdaContext, decision: Decision, caller: Caller | None = None) -> Any:
         now = time.time()
         request_id = context.aws_request_id
         replay_of = replayed_request_id(context)
@@ -95,7 +98,7 @@ class Deferrer:
         return deferred_response(event, request_id, decision.retry_after_seconds(now))
 
 
-def client_context_of(context: Any) -> dict[str, Any] | None:
+def client_context_of(context: LambdaContext) -> dict[str, Any] | None:
     client_context = getattr(context, "client_context", None)
     if client_context is None:
         return None
@@ -108,7 +111,7 @@ def client_context_of(context: Any) -> dict[str, Any] | None:
     return {key: value for key, value in data.items() if value}
 
 
-def identity_of(context: Any) -> dict[str, Any] | None:
+def identity_of(context: LambdaContext) -> dict[str, Any] | None:
     identity = getattr(context, "identity", None)
     data = {
         "cognito_identity_id": getattr(identity, "cognito_identity_id", None),

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gate.types import LambdaContext
 
 MARKER_KEY = "maintenance-gate-replay-of"
 # Lambda rejects a ClientContext larger than this once base64-encoded.
@@ -28,7 +31,7 @@ def replay_client_context(original: dict[str, Any] | None, request_id: str) -> s
     return encoded
 
 
-def replayed_request_id(context: Any) -> str | None:
+def replayed_request_id(context: LambdaContext) -> str | None:
     """The original request id when this invocation is a replay, else None."""
     client_context = getattr(context, "client_context", None)
     custom = getattr(client_context, "custom", None)

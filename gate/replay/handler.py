@@ -11,7 +11,7 @@ partially failed batches) stay failed until an operator replays them.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gate import telemetry
 from gate.aws import ClientFactory, ssm_client, store_client
@@ -22,10 +22,13 @@ from gate.replay.factory import Resources, build_replay
 from gate.replay.guard import ensure_live
 from gate.replay.invoke import Invoker
 
+if TYPE_CHECKING:
+    from gate.types import LambdaContext
+
 _config: ReplayerConfig | None = None
 
 
-def handler(event: Any, context: Any) -> dict[str, Any]:
+def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     global _config  # noqa: PLW0603 - read once per execution environment, like the gate's own config
     if _config is None:
         _config = ReplayerConfig.from_env()
@@ -34,7 +37,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
 
 def drain(
     config: ReplayerConfig,
-    context: Any,
+    context: LambdaContext,
     *,
     client_factory: ClientFactory = store_client,
     ssm: Any = None,

@@ -27,6 +27,7 @@ from gate.aws import describe, error_code
 from gate.config import FailMode
 
 if TYPE_CHECKING:
+    from gate.types import LambdaContext
     from gate.window.decide import Decision
     from gate.window.document import WindowDocument
 
@@ -118,14 +119,14 @@ class WindowSource:
         refreshing = self._refreshing
         return refreshing is None or refreshing.wait(timeout)
 
-    def current(self, context: object = None) -> Decision:
+    def current(self, context: LambdaContext | None = None) -> Decision:
         valid_until, decision = self._state
         now = self._clock()
         if now < valid_until:
             return decision  # type: ignore[no-any-return]
         return self._revalidate(now, context)
 
-    def _revalidate(self, now: float, context: object) -> Decision:
+    def _revalidate(self, now: float, context: LambdaContext | None) -> Decision:
         with self._lock:
             started = self._start_refresh() if now >= self._next_fetch and self._refreshing is None else None
             in_flight = self._refreshing is not None
@@ -139,7 +140,7 @@ class WindowSource:
             return decision if decision is not None and now < boundary else self._evaluate(now)
         return self._publish(now)
 
-    def _wait_bound(self, context: object) -> float:
+    def _wait_bound(self, context: LambdaContext | None) -> float:
         remaining = getattr(context, "get_remaining_time_in_millis", None)
         if remaining is None:
             return self._refresh_wait

@@ -1,0 +1,18 @@
+"""The Lambda context as the gate uses it: a Protocol, so nothing is imported at run time.
+
+awslambdaric's ``LambdaContext`` satisfies it, and so does any test double with these
+members. ``client_context``, ``identity`` and ``tenant_id`` are read with ``getattr``,
+because not every runtime version or invocation carries them.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class LambdaContext(Protocol):
+    aws_request_id: str
+    function_name: str
+    invoked_function_arn: str
+
+    def get_remaining_time_in_millis(self) -> int: ...
