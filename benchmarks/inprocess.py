@@ -1,4 +1,4 @@
-"""A real gate in this process, assembled the way ``gate.entry.build_gate`` assembles it.
+"""A real gate in this process, assembled by the same functions ``gate.entry.build_gate`` calls.
 
 ``gate.entry`` builds its gate from ``os.environ`` at import time, so the benchmark
 puts the same parts together itself: a primed :class:`WindowSource` reading the
@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from gate.aws import store_client
-from gate.config import FailMode, OnDefer
+from gate.config import GateConfig
 from gate.deferral.store import DeferredEventStore
-from gate.handler import Gate
+from gate.handler import Gate, assemble, store_factory
 from gate.local.servers import LOCAL_REGION
 from gate.user_handler import Handler
-from gate.window.cache import WindowSource
+from gate.window.cache import WindowSource, watch_window
 from gate.window.reader import ParameterFetcher
 
 ClientHook = Callable[[str, Any], None]
@@ -77,12 +77,13 @@ def build_gate(
             on_client(service, client)
         return client
 
-    source = WindowSource(fetch, ttl_seconds=ttl_seconds, fail_mode=FailMode.LIVE)
-    store = DeferredEventStore(table, bucket, inline_limit_bytes=350_000, client_factory=store_clients)
+    config = GateConfig(parameter, table, bucket, cache_ttl_seconds=ttl_seconds)
+    source = watch_window(config, fetch)
+    store = store_factory(config, store_clients)()
     with quiet_stdout():
         if source.prime().defer:
             store.warm_up()  # as gate.entry does: the first deferral does not create the client
-    return InProcessGate(Gate(handler, source, lambda: store, OnDefer.RESPOND), source, store, fetch)
+    return InProcessGate(assemble(config, handler, source, lambda: store), source, store, fetch)
 
 
 @contextlib.contextmanager

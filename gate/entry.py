@@ -13,11 +13,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from gate.config import GateConfig, GateConfigError
-from gate.window.cache import Fetch, WindowSource
+from gate.window.cache import Fetch, WindowSource, watch_window
 from gate.window.reader import ParameterFetcher
 
 if TYPE_CHECKING:
-    from gate.deferral.store import DeferredEventStore
     from gate.handler import Gate
 
 ORIGINAL_HANDLER_VARIABLE = "GATE_ORIGINAL_HANDLER"
@@ -48,17 +47,11 @@ def build_gate(environ: Mapping[str, str]) -> tuple[Gate, WindowSource]:
         fetch = SharedRead(
             fetcher.read, directory=config.shared_cache_dir, key=key, ttl_seconds=config.cache_ttl_seconds
         )
-    source = WindowSource(
-        fetch,
-        ttl_seconds=config.cache_ttl_seconds,
-        fail_mode=config.fail_mode,
-        refresh_wait_seconds=config.refresh_wait_seconds,
-        init_wait_seconds=config.init_wait_seconds,
-    )
+    source = watch_window(config, fetch)
     # The first read waits on the network (a TLS handshake on AWS) while the rest of the
     # gate and the handler's own imports keep the CPU busy, so the two overlap.
     source.refresh_in_background()
-    from gate.handler import Gate
+    from gate.handler import assemble, store_factory
     from gate.user_handler import resolve_handler
 
     original = resolve_handler(original_name)
@@ -70,18 +63,7 @@ def build_gate(environ: Mapping[str, str]) -> tuple[Gate, WindowSource]:
 
         restore.register(source, fetcher, environ)
 
-    def make_store() -> DeferredEventStore:
-        from gate.aws import store_client
-        from gate.deferral.store import DeferredEventStore
-
-        return DeferredEventStore(
-            config.table_name,
-            config.overflow_bucket,
-            inline_limit_bytes=config.inline_limit_bytes,
-            client_factory=store_client,
-        )
-
-    gate = Gate(original, source, make_store, config.on_defer, on_http=config.on_http, on_ordered=config.on_ordered)
+    gate = assemble(config, original, source, store_factory(config))
     if source.current().defer:
         # Starting out in a window: pay for the deferral path now, during init, not on the first event.
         gate.deferrer().warm_up()

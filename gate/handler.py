@@ -10,11 +10,12 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from gate.config import OnDefer, OnHttp, OnOrdered
+from gate.config import GateConfig, OnDefer, OnHttp, OnOrdered
 from gate.user_handler import Handler
 from gate.window.cache import WindowSource
 
 if TYPE_CHECKING:
+    from gate.aws import ClientFactory
     from gate.deferral.deferrer import Deferrer
     from gate.deferral.store import DeferredEventStore
     from gate.types import LambdaContext
@@ -59,3 +60,34 @@ class Gate:
                     )
                 deferrer = self._deferrer
         return deferrer
+
+
+# The one assembly of a gate, from its settings (with gate.window.cache.watch_window): gate.entry
+# calls these at init, and the benchmarks and tests call the same ones, so nothing is wired by hand.
+
+
+def store_factory(config: GateConfig, client_factory: ClientFactory | None = None) -> Callable[[], DeferredEventStore]:
+    """Makes the deferral store on first use, so an environment that never defers never loads boto3."""
+
+    def make_store() -> DeferredEventStore:
+        from gate.aws import store_client
+        from gate.deferral.store import DeferredEventStore
+
+        return DeferredEventStore(
+            config.table_name,
+            config.overflow_bucket,
+            inline_limit_bytes=config.inline_limit_bytes,
+            client_factory=client_factory or store_client,
+        )
+
+    return make_store
+
+
+def assemble(
+    config: GateConfig,
+    user_handler: Handler,
+    source: WindowSource,
+    make_store: Callable[[], DeferredEventStore],
+) -> Gate:
+    """The gate in front of ``user_handler``, answering as ``config`` says; pure: no I/O."""
+    return Gate(user_handler, source, make_store, config.on_defer, on_http=config.on_http, on_ordered=config.on_ordered)

@@ -27,6 +27,7 @@ from gate.aws import describe, error_code
 from gate.config import FailMode
 
 if TYPE_CHECKING:
+    from gate.config import GateConfig
     from gate.types import LambdaContext
     from gate.window.decide import Decision
     from gate.window.document import WindowDocument
@@ -240,3 +241,14 @@ class WindowSource:
         if self._failure is not None:
             telemetry.log("window document refresh recovered", previous_error=self._failure)
             self._failure = None
+
+
+def watch_window(config: GateConfig, fetch: Fetch) -> WindowSource:
+    """The cached decision, read through ``fetch``; not yet primed, so the caller picks when to read."""
+    return WindowSource(
+        fetch,
+        ttl_seconds=config.cache_ttl_seconds,
+        fail_mode=config.fail_mode,
+        refresh_wait_seconds=config.refresh_wait_seconds,
+        init_wait_seconds=config.init_wait_seconds,
+    )

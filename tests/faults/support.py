@@ -10,12 +10,12 @@ from awslambdaric.lambda_context import LambdaContext
 
 from gate import aws as clients
 from gate.aws import ClientFactory
-from gate.config import DEFAULT_INLINE_LIMIT_BYTES, FailMode, OnDefer
+from gate.config import DEFAULT_INLINE_LIMIT_BYTES, FailMode, GateConfig
 from gate.deferral.store import DeferredEventStore
-from gate.handler import Gate
+from gate.handler import Gate, assemble
 from gate.local.servers import LOCAL_REGION
 from gate.user_handler import Handler
-from gate.window.cache import Fetch, WindowSource
+from gate.window.cache import Fetch, watch_window
 from gate.window.reader import ParameterFetcher
 from tests.e2e.conftest import Stack
 
@@ -103,6 +103,7 @@ def gate_for(
     fail_mode: FailMode = FailMode.LIVE,
     ttl_seconds: float = 60.0,
 ) -> Gate:
-    source = WindowSource(fetch, ttl_seconds=ttl_seconds, fail_mode=fail_mode)
+    config = GateConfig("parameter", store.table_name, cache_ttl_seconds=ttl_seconds, fail_mode=fail_mode)
+    source = watch_window(config, fetch)
     source.prime()
-    return Gate(handler, source, lambda: store, OnDefer.RESPOND)
+    return assemble(config, handler, source, lambda: store)

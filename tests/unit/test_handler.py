@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from gate.callers.responses import EventDeferredError, is_deferred_answer
-from gate.config import FailMode, OnDefer, OnHttp
+from gate.config import GateConfig, OnDefer, OnHttp
 from gate.deferral.codec import decode_event
 from gate.deferral.store import STORED, Deferral, DeferralStoreError
 from gate.deferral.wire import MARKER_KEY
-from gate.handler import Gate
-from gate.window.cache import WindowSource
+from gate.handler import Gate, assemble
+from gate.window.cache import watch_window
 from tests.fixtures.sam_events import sam_event
 from tests.unit.fakes import FakeClientContext, FakeContext
 
@@ -41,9 +41,10 @@ def handler(event: Any, context: Any) -> Any:
 
 
 def make_gate(document: str, store: RecordingStore, on_defer: OnDefer = OnDefer.RESPOND) -> Gate:
-    source = WindowSource(lambda: document, ttl_seconds=60, fail_mode=FailMode.LIVE)
+    config = GateConfig("parameter", "table", cache_ttl_seconds=60, on_defer=on_defer)
+    source = watch_window(config, lambda: document)
     source.prime()
-    return Gate(handler, source, lambda: store, on_defer)  # type: ignore[arg-type]
+    return assemble(config, handler, source, lambda: store)  # type: ignore[arg-type,return-value]
 
 
 def test_outside_a_window_the_handler_runs_and_nothing_is_stored() -> None:
@@ -120,9 +121,10 @@ def test_a_replay_of_an_http_request_in_a_new_window_is_kept_even_when_http_is_r
 
 def test_an_accepted_http_request_is_told_202_even_when_on_defer_is_error() -> None:
     store = RecordingStore()
-    source = WindowSource(lambda: '{"mode": "maintenance"}', ttl_seconds=60, fail_mode=FailMode.LIVE)
+    config = GateConfig("parameter", "table", on_defer=OnDefer.ERROR, on_http=OnHttp.ACCEPT)
+    source = watch_window(config, lambda: '{"mode": "maintenance"}')
     source.prime()
-    gate = Gate(handler, source, lambda: store, OnDefer.ERROR, on_http=OnHttp.ACCEPT)  # type: ignore[arg-type]
+    gate = assemble(config, handler, source, lambda: store)  # type: ignore[arg-type,return-value]
 
     answer = gate(sam_event("apigateway", "http-api-proxy"), FakeContext())
 

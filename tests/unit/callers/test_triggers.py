@@ -17,12 +17,11 @@ import pytest
 from gate.callers.custom_resource import CustomResourceResponseError
 from gate.callers.kinds import CallerKind
 from gate.callers.responses import MaintenanceWindowError, is_deferred_answer
-from gate.config import FailMode, OnDefer, OnHttp, OnOrdered
+from gate.config import GateConfig, OnHttp, OnOrdered
 from gate.deferral import codec
 from gate.deferral import table as schema
-from gate.deferral.store import DeferredEventStore
-from gate.handler import Gate
-from gate.window.cache import WindowSource
+from gate.handler import Gate, assemble, store_factory
+from gate.window.cache import watch_window
 from tests.fixtures.response_url import ResponseUrl
 from tests.fixtures.trigger_events import FAMILIES, Family, family
 from tests.unit.fakes import FakeContext
@@ -48,10 +47,10 @@ def handler(event: Any, context: Any) -> Any:
 
 def gate(**answers: Any) -> Gate:
     document = window()
-    source = WindowSource(lambda: document, ttl_seconds=60, fail_mode=FailMode.LIVE)
+    config = GateConfig("parameter", TABLE, BUCKET, cache_ttl_seconds=60, **answers)
+    source = watch_window(config, lambda: document)
     source.prime()
-    store = DeferredEventStore(TABLE, BUCKET, inline_limit_bytes=350_000, client_factory=boto3.client)
-    return Gate(handler, source, lambda: store, OnDefer.RESPOND, **answers)
+    return assemble(config, handler, source, store_factory(config, boto3.client))
 
 
 def records() -> list[dict[str, Any]]:
