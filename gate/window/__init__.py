@@ -1,5 +1,6 @@
-"""Reading the window document: one signed GetParameter with the standard library only.
+"""The maintenance window: the document and its one parser, the decision, the cache, and the read.
 
-Nothing here imports botocore, so a function that never imports boto3 itself does not
-pay ~80 ms of its cold start for the gate's one read.
+The read (``reader``, ``sigv4``, ``transport``, ``credentials``) is one signed
+GetParameter with the standard library only, so a function that never imports boto3
+itself does not pay for botocore in its cold start.
 """
