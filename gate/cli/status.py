@@ -15,7 +15,6 @@ from gate.cli.output import Output, when
 from gate.deferral.table import Status
 from gate.replay.records import RecordTable, counts_by_function
 from gate.window.decide import decide, upcoming_intervals
-from gate.window.document import WindowDocumentError, parse_document
 
 _STATUSES = [status.value for status in Status]
 
@@ -31,31 +30,29 @@ _STATUSES = [status.value for status in Status]
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def status(names: Names, functions: tuple[str, ...], as_json: bool) -> None:
     """Show the window document, whether the gate defers now and why, and pending counts."""
-    from gate.replay.guard import read_document_text
+    from gate.replay.guard import read_window
 
     now = datetime.now(timezone.utc)
-    text = read_document_text(client("ssm"), names.parameter)
+    reading = read_window(client("ssm"), names.parameter)
     report: dict[str, Any] = {"parameter": names.parameter, "table": names.table, "now": now.isoformat()}
     problem = None
-    if text is None:
+    document = reading.document
+    if reading.text is None:
         problem = f"parameter {names.parameter} does not exist: the gate follows GATE_FAIL_MODE (default live)"
+    elif document is None:
+        problem = f"the document is invalid, so the gate keeps its last good copy: {reading.invalid}"
     else:
-        try:
-            document = parse_document(text)
-        except WindowDocumentError as exc:
-            problem = f"the document is invalid, so the gate keeps its last good copy: {exc}"
-        else:
-            decision = decide(document, now)
-            report.update(
-                document=document.to_json(),
-                defer=decision.defer,
-                reason=decision.reason,
-                until=decision.until.isoformat() if decision.until else None,
-                upcoming=[
-                    {"label": interval.label, "start": interval.start.isoformat(), "end": interval.end.isoformat()}
-                    for interval in upcoming_intervals(document, now)
-                ],
-            )
+        decision = decide(document, now)
+        report.update(
+            document=document.to_json(),
+            defer=decision.defer,
+            reason=decision.reason,
+            until=decision.until.isoformat() if decision.until else None,
+            upcoming=[
+                {"label": interval.label, "start": interval.start.isoformat(), "end": interval.end.isoformat()}
+                for interval in upcoming_intervals(document, now)
+            ],
+        )
     report["problem"] = problem
     report["counts"] = counts_by_function(RecordTable(client("dynamodb"), names.table), functions)
     if as_json:

@@ -12,13 +12,12 @@ from gate.cli.aws import client
 from gate.cli.errors import BadInputError, WorkFailedError
 from gate.cli.names import Names, name_options
 from gate.cli.output import Output
-from gate.replay.guard import read_document_text
+from gate.replay.guard import WindowReading, read_window
 from gate.window.document import (
     DAY_NAMES,
     EMPTY_DOCUMENT,
     Mode,
     WindowDocument,
-    WindowDocumentError,
     parse_document,
     parse_mapping,
 )
@@ -41,15 +40,14 @@ def write_options(command: Any) -> Any:
 @click.option("--json", "as_json", is_flag=True, help="Only the canonical JSON document.")
 def show(names: Names, as_json: bool) -> None:
     """Print the document as the gate reads it (canonical JSON)."""
-    text = read_document_text(client("ssm"), names.parameter)
-    if text is None:
+    reading = read_window(client("ssm"), names.parameter)
+    if reading.text is None:
         raise WorkFailedError(
             f"parameter {names.parameter} does not exist; until it does the gate follows GATE_FAIL_MODE"
         )
-    try:
-        document = parse_document(text)
-    except WindowDocumentError as exc:
-        raise WorkFailedError(f"parameter {names.parameter} holds an invalid document: {exc}") from exc
+    document = reading.document
+    if document is None:
+        raise WorkFailedError(f"parameter {names.parameter} holds an invalid document: {reading.invalid}")
     if not as_json:
         Output().line(f"# {names.parameter}")
     Output().line(document.dumps())
@@ -125,8 +123,7 @@ def _write(names: Names, change: Change, *, dry_run: bool, needs_current: bool =
     output = Output()
     ssm = client("ssm")
     parameter = names.parameter
-    text = read_document_text(ssm, parameter)
-    current, before = _current(parameter, text, needs_current)
+    current, before = _current(parameter, read_window(ssm, parameter), needs_current)
     after = change(current).dumps()
     # The exact text to be written passes the parser (its size limit included) before any write.
     parse_document(after)
@@ -149,17 +146,15 @@ def _write(names: Names, change: Change, *, dry_run: bool, needs_current: bool =
     output.line(f"wrote {parameter} (version {response.get('Version', '?')})")
 
 
-def _current(parameter: str, text: str | None, needs_current: bool) -> tuple[WindowDocument, str]:
+def _current(parameter: str, reading: WindowReading, needs_current: bool) -> tuple[WindowDocument, str]:
     """The document to change and the text to diff against (canonical when it parses)."""
-    if text is None:
+    if reading.text is None:
         return EMPTY_DOCUMENT, ""
-    try:
-        document = parse_document(text)
-    except WindowDocumentError as exc:
+    if reading.document is None:
         if needs_current:
             raise BadInputError(
-                f"parameter {parameter} holds an invalid document ({exc}); "
+                f"parameter {parameter} holds an invalid document ({reading.invalid}); "
                 "replace it with `window put` or `window clear`"
-            ) from exc
-        return EMPTY_DOCUMENT, text
-    return document, document.dumps()
+            ) from reading.invalid
+        return EMPTY_DOCUMENT, reading.text
+    return reading.document, reading.document.dumps()

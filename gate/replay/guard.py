@@ -1,9 +1,14 @@
-"""What the gate decides right now, from the parameter itself (not a cached copy)."""
+"""The window as the operator tools read it (the parameter itself, not a cached copy), and what the gate decides now.
+
+One read for the CLI and the replayer: fetch, tell "missing" from "unreachable",
+parse with the one parser. Each caller then says what a missing or invalid document
+means for it.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from gate.aws import describe, error_code
 from gate.replay.errors import ReplayRefusedError, WindowUnavailableError
@@ -22,14 +27,34 @@ def read_document_text(ssm: Any, parameter_name: str) -> str | None:
     return str(response["Parameter"]["Value"])
 
 
-def read_document(ssm: Any, parameter_name: str) -> WindowDocument:
+class WindowReading(NamedTuple):
+    """The parameter's text (None: it does not exist), and its document or why it is invalid."""
+
+    text: str | None
+    document: WindowDocument | None
+    invalid: WindowDocumentError | None
+
+
+def read_window(ssm: Any, parameter_name: str) -> WindowReading:
+    """Read and parse the parameter; an unreachable SSM raises WindowUnavailableError."""
     text = read_document_text(ssm, parameter_name)
     if text is None:
-        raise WindowUnavailableError(f"window parameter {parameter_name} does not exist")
+        return WindowReading(None, None, None)
     try:
-        return parse_document(text)
+        return WindowReading(text, parse_document(text), None)
     except WindowDocumentError as exc:
-        raise WindowUnavailableError(f"window parameter {parameter_name} is invalid: {exc}") from exc
+        return WindowReading(text, None, exc)
+
+
+def read_document(ssm: Any, parameter_name: str) -> WindowDocument:
+    reading = read_window(ssm, parameter_name)
+    if reading.text is None:
+        raise WindowUnavailableError(f"window parameter {parameter_name} does not exist")
+    if reading.document is None:
+        raise WindowUnavailableError(f"window parameter {parameter_name} is invalid: {reading.invalid}") from (
+            reading.invalid
+        )
+    return reading.document
 
 
 def ensure_live(ssm: Any, parameter_name: str, function_name: str, now: datetime) -> Decision:
