@@ -21,7 +21,7 @@ PROJECT = "maintenance-gate"
 _GATE_DEFAULTS: dict[str, Any] = GateConfig._field_defaults
 
 
-class StackConfigError(ValueError):
+class StackFileError(ValueError):
     """Raised when a stack file is missing or one of its gate settings is invalid."""
 
 
@@ -46,7 +46,7 @@ def load_stack_config(stack: str = "dev", root: Path = REPOSITORY_ROOT) -> Local
     try:
         window = parse_mapping(values.get("initialWindow", {"mode": "auto"}))
     except WindowDocumentError as exc:
-        raise StackConfigError(f"{key}: {exc}") from exc
+        raise StackFileError(f"{key}: {exc}") from exc
     ttl: Any = values.get("cacheTtlSeconds", _GATE_DEFAULTS["cache_ttl_seconds"])
     return LocalStackConfig(
         stack=stack,
@@ -62,7 +62,7 @@ def load_stack_config(stack: str = "dev", root: Path = REPOSITORY_ROOT) -> Local
 def _stack_values(stack: str, root: Path) -> dict[str, Any]:
     path = root / f"Pulumi.{stack}.yaml"
     if not path.is_file():
-        raise StackConfigError(f"no stack file {path.name} in {root}")
+        raise StackFileError(f"no stack file {path.name} in {root}")
     config = (yaml.safe_load(path.read_text()) or {}).get("config") or {}
     prefix = f"{PROJECT}:"
     return {key[len(prefix) :]: value for key, value in config.items() if key.startswith(prefix)}
