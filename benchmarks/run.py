@@ -3,7 +3,7 @@
 Everything runs on this machine against one moto server and AWS's Runtime
 Interface Emulator, both on 127.0.0.1 and both stopped on the way out. The table
 goes to stdout, progress to stderr, and ``--json`` writes the metrics (top-level
-keys) and a ``machine`` object. See the README's benchmarks section.
+keys) and a ``machine`` object. See docs/benchmarks.md.
 """
 
 from __future__ import annotations
