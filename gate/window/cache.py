@@ -23,7 +23,6 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from gate import telemetry
-from gate.aws import describe, error_code
 from gate.config import FailMode
 
 if TYPE_CHECKING:
@@ -228,6 +227,8 @@ class WindowSource:
             self._note_failure("InvalidDocument", str(exc))
             delay = self._ttl if self._document is not None else min(self._ttl, RETRY_WITHOUT_DOCUMENT_SECONDS)
         except Exception as exc:  # noqa: BLE001 - any fetch failure only costs freshness
+            from gate.aws import describe, error_code  # compiled only once a read has failed
+
             self._note_failure(error_code(exc), describe(exc))
             self._failures += 1
             base = self._ttl if self._document is not None else min(self._ttl, RETRY_WITHOUT_DOCUMENT_SECONDS)
