@@ -28,7 +28,7 @@ from pathlib import Path
 
 from benchmarks.emulated import Function
 from benchmarks.stack import Result, Stack
-from benchmarks.stats import median
+from benchmarks.stats import median, percentile
 
 HANDLERS = {"cold_start_added_ms": "with_boto3.handler", "cold_start_added_ms_plain": "plain.handler"}
 
@@ -87,8 +87,8 @@ def _init_note(bare: list[float], gated: list[float]) -> str:
 def compare(baseline_ref: str, repetitions: int) -> str:
     """This checkout's layer against one built from ``baseline_ref``, both measured in one run."""
     from benchmarks.stack import aws_environment, create_stack
+    from gate.local.checkout import REPOSITORY_ROOT
     from gate.local.servers import MotoServer, built_layer
-    from layer.build import REPOSITORY_ROOT
 
     with tempfile.TemporaryDirectory(prefix="gate-bench-baseline-") as scratch:
         tree = Path(scratch) / "tree"
@@ -103,14 +103,29 @@ def compare(baseline_ref: str, repetitions: int) -> str:
         with MotoServer() as server, aws_environment(server), built_layer() as current:
             stack = create_stack(server)
             layers = {baseline_ref: baseline, "this checkout": current}
-            totals, _ = _starts(stack.gate_environment(), layers, repetitions)
-    lines = [f"cold start added over bare, median of {repetitions} rotated repetitions (ms):"]
+            totals, inits = _starts(stack.gate_environment(), layers, repetitions)
+    lines = [
+        f"cold start added over bare, median of {repetitions} rotated repetitions (ms), with the quartiles of the"
+        " per-repetition differences and the median difference of the emulator's INIT REPORTs:"
+    ]
     for handler in HANDLERS.values():
         bare = totals[(handler, None)]
         for name in layers:
-            added = median([g - b for g, b in zip(totals[(handler, name)], bare, strict=True)]) * 1000
-            lines.append(f"  {handler:20} {name:15} {added:6.1f}   (bare median {median(bare) * 1000:.0f} ms)")
+            added = [(g - b) * 1000 for g, b in zip(totals[(handler, name)], bare, strict=True)]
+            lines.append(
+                f"  {handler:20} {name:15} {median(added):6.1f}"
+                f"   (quartiles {percentile(added, 0.25):.1f} to {percentile(added, 0.75):.1f};"
+                f" INIT {_paired_init(inits[(handler, name)], inits[(handler, None)])};"
+                f" bare median {median(bare) * 1000:.0f} ms)"
+            )
     return "\n".join(lines)
+
+
+def _paired_init(gated: list[float], bare: list[float]) -> str:
+    # An INIT REPORT can be missing from a log; pair them only when every start has one.
+    if not gated or len(gated) != len(bare):
+        return "n/a"
+    return f"{median([g - b for g, b in zip(gated, bare, strict=True)]):.1f}"
 
 
 def _unpacked_layer(gate_root: Path, opt: Path) -> Path:

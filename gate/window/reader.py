@@ -1,4 +1,4 @@
-"""GetParameter for the window document: signed here, sent with ``http.client``.
+"""GetParameter for the window document: signed here, sent with :mod:`gate.window.transport`.
 
 The same timeouts, retries and error names as the botocore-based reader it replaces
 (see :mod:`gate.window.errors`), so a failed refresh logs and counts as before.
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from gate.window import sigv4, transport
+from gate.window.cache import SystemJitter
 from gate.window.errors import ParameterReadError, ServiceError
 from gate.window.sigv4 import Credentials
 
@@ -51,7 +51,7 @@ class ParameterFetcher:
         self._body = json.dumps({"Name": parameter_name}).encode()
         self._max_attempts = max_attempts
         self._environ = env
-        self._rng = random.Random()
+        self._rng = SystemJitter()
 
     def __call__(self) -> str:
         return self.read().value

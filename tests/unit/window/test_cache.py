@@ -14,7 +14,7 @@ import pytest
 
 import gate.window.decide
 from gate.config import FailMode
-from gate.window.cache import WindowSource
+from gate.window.cache import SystemJitter, WindowSource
 
 WINDOW = json.dumps({"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-02T02:00:00Z"}]})
 START = datetime(2026, 12, 1, 22, tzinfo=timezone.utc).timestamp()
@@ -291,3 +291,15 @@ def test_a_refresh_thread_that_cannot_start_fails_no_invocation(monkeypatch: pyt
     # THEN they are answered from the last good document, and none raised
     assert {decision.reason for decision in decisions} == {"mode is maintenance"}
     assert parameter.calls == 1
+
+
+def test_the_default_jitter_draws_spread_uniform_values_within_the_bounds() -> None:
+    jitter = SystemJitter()
+
+    draws = [jitter.uniform(0.9, 1.0) for _ in range(2000)]
+    jitter.seed()  # nothing to reseed, and harmless after a SnapStart restore
+
+    assert all(0.9 <= draw <= 1.0 for draw in draws)
+    # Both halves of the range are hit about equally: not a constant, not a skewed scale.
+    assert 800 < sum(draw < 0.95 for draw in draws) < 1200
+    assert len(set(draws)) > 1990
