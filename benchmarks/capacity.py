@@ -87,7 +87,7 @@ def measure(stack: Stack, samples: int, measured: Mapping[str, float | None]) ->
         "capacity_table_hottest_wcu_s": table_space.hottest_wcu_per_s(DEFERRALS_PER_S),
         "capacity_table_total_wcu_s": table_space.total_wcu_per_s(DEFERRALS_PER_S),
         "capacity_index_hottest_wcu_s": hottest_index.hottest_wcu_per_s(DEFERRALS_PER_S),
-        **window_reads(_default_ttl_seconds(), PROCESSES_PER_ENVIRONMENT, PROCESSES_PER_ENVIRONMENT),
+        **window_reads(default_ttl_seconds(), PROCESSES_PER_ENVIRONMENT, PROCESSES_PER_ENVIRONMENT),
         **replay_hours(measured.get("replay_events_per_s_c1")),
     }
     notes = [
@@ -95,7 +95,7 @@ def measure(stack: Stack, samples: int, measured: Mapping[str, float | None]) ->
         + "; ".join(_describe(space) for space in spaces)
         + f"; per-partition limit {PARTITION_WCU_LIMIT} WCU/s (modelled, not measured against DynamoDB)",
         f"window reads: {PROCESSES_PER_ENVIRONMENT} processes per environment, shared = one read per environment "
-        f"per TTL of {_default_ttl_seconds():g} s (modelled)",
+        f"per TTL of {default_ttl_seconds():g} s (modelled)",
     ]
     return Result(metrics, tuple(notes))
 
@@ -243,6 +243,6 @@ def _items(dynamodb: Any, table_name: str) -> list[dict[str, Any]]:
     return items
 
 
-def _default_ttl_seconds() -> float:
-    field = next(field for field in dataclasses.fields(GateConfig) if field.name == "cache_ttl_seconds")
-    return float(field.default)  # type: ignore[arg-type]
+def default_ttl_seconds() -> float:
+    """The TTL a gated function has when GATE_CACHE_TTL_SECONDS is unset: the gate's own default."""
+    return float(GateConfig._field_defaults["cache_ttl_seconds"])

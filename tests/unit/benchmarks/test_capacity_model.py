@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from benchmarks import capacity
+from gate.config import GateConfig
 
 
 @pytest.mark.parametrize(
@@ -88,3 +89,11 @@ def test_replay_time_divides_by_the_workers_up_to_the_shards() -> None:
     assert hours["replay_million_hours_c1"] == pytest.approx(1_000_000 / 10 / 3600)
     assert hours["replay_million_hours_c8"] == pytest.approx(hours["replay_million_hours_c1"] / 8)
     assert capacity.replay_hours(None)["replay_million_hours_c1"] is None
+
+
+def test_the_model_reads_the_gates_own_default_ttl() -> None:
+    # The window-read figures are for the TTL a function gets without setting one.
+    assert (
+        capacity.default_ttl_seconds()
+        == GateConfig.from_env({"GATE_PARAMETER_NAME": "p", "GATE_TABLE_NAME": "t"}).cache_ttl_seconds
+    )
