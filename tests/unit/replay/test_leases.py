@@ -106,6 +106,24 @@ def test_a_failure_keeps_a_truncated_error_and_the_attempt_count() -> None:
     assert schema.EXPIRES_AT not in stored
 
 
+def test_a_partial_failure_keeps_the_failed_items_and_their_digest_for_the_owner_only() -> None:
+    [request_id] = seed(1)
+    leased = book("a").claim(record(request_id))
+    assert leased is not None
+
+    assert book("b").finish_partial(leased, ["m-2"], "digest-of-m-2", "2 of 3 items failed") is False
+    assert book("a").finish_partial(leased, ["m-2", "m-3"], "digest-of-rest", "x" * 2000) is True
+
+    stored = item(request_id)
+    assert stored[schema.STATUS]["S"] == "failed"
+    assert stored[schema.QUEUE]["S"] == schema.queue_value(FUNCTION, Status.FAILED, request_id)
+    assert sorted(stored[schema.FAILED_ITEMS]["SS"]) == ["m-2", "m-3"]
+    assert stored[schema.EVENT_DIGEST]["S"] == "digest-of-rest"
+    assert stored[schema.LAST_ERROR]["S"] == "x" * (ERROR_LIMIT - 3) + "..."
+    assert schema.LEASE_OWNER not in stored and schema.LEASE_EXPIRES not in stored
+    assert book("c").claim(record(request_id)) is not None
+
+
 def test_an_error_within_the_limit_is_kept_whole() -> None:
     short_id, exact_id = seed(2)
     exactly_at_limit = "ValueError: " + "y" * (ERROR_LIMIT - len("ValueError: "))
