@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import random
 import string
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -187,3 +189,82 @@ def test_a_marker_naming_a_record_it_cannot_go_back_into_stores_its_own_record(
     assert codec.decode_event(get_item("req-forged")[schema.EVENT]["B"], "json") == marked
     assert get_item("req-forged")[schema.STATUS]["S"] == "pending"
     assert get_item("req-1") == before
+
+
+def test_each_write_to_dynamodb_or_s3_is_counted_once() -> None:
+    store = make_store(inline_limit=1024)
+    store.defer(deferral({"n": 1}))
+    store.defer(deferral({"n": 1}))
+    lease("req-1")
+    store.requeue("req-1", deferral({"n": 1}, request_id="req-replay"))
+    assert store.writes == 3
+
+    store.defer(deferral({"blob": incompressible(5000)}, request_id="req-big"))
+
+    assert store.writes == 5  # the S3 object, then the record pointing at it
+
+
+def test_the_caller_context_and_identity_are_kept_as_json() -> None:
+    context = {"custom": {"tenant": "a"}, "client": {"app_title": "shop"}}
+    identity = {"cognito_identity_id": "us-east-1:abc", "cognito_identity_pool_id": "us-east-1:pool"}
+
+    make_store().defer(deferral({"n": 1}, client_context=context, identity=identity))
+
+    item = get_item("req-1")
+    assert json.loads(item[schema.CLIENT_CONTEXT]["S"]) == context
+    assert json.loads(item[schema.IDENTITY]["S"]) == identity
+
+
+def test_a_context_value_json_cannot_write_is_kept_as_text_not_refused() -> None:
+    # A failed store fails the invocation; a context value is not worth that.
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+    make_store().defer(deferral({"n": 1}, client_context={"custom": {"at": when}}, identity={"id": when}))
+
+    item = get_item("req-1")
+    assert json.loads(item[schema.CLIENT_CONTEXT]["S"]) == {"custom": {"at": str(when)}}
+    assert json.loads(item[schema.IDENTITY]["S"]) == {"id": str(when)}
+
+
+@pytest.mark.parametrize(("spare", "inline"), [(0, True), (-1, False)])
+def test_an_event_exactly_at_the_inline_limit_stays_inline(spare: int, inline: bool) -> None:
+    event = {"blob": incompressible(3000)}
+    store = make_store(inline_limit=len(encode_event(event).body) + spare)
+
+    store.defer(deferral(event))
+
+    assert (schema.EVENT in get_item("req-1")) is inline
+
+
+def test_a_failed_requeue_is_a_store_error_naming_the_record_and_the_cause() -> None:
+    store = DeferredEventStore("absent", None, inline_limit_bytes=350_000, client_factory=boto3.client)
+
+    with pytest.raises(DeferralStoreError, match=r"^could not requeue deferred event req-1: ResourceNotFoundException"):
+        store.requeue("req-1", deferral({"n": 1}, request_id="req-replay"))
+
+
+def test_a_failed_overflow_write_is_a_store_error_and_writes_no_record() -> None:
+    store = make_store(bucket="absent-bucket", inline_limit=1024)
+
+    with pytest.raises(DeferralStoreError, match=r"^could not store oversized event req-1 in S3: NoSuchBucket"):
+        store.defer(deferral({"blob": incompressible(5000)}))
+
+    assert boto3.client("dynamodb").scan(TableName=TABLE)["Count"] == 0
+
+
+def test_clients_are_made_once_each_and_warm_up_makes_the_dynamodb_one() -> None:
+    made: list[str] = []
+
+    def factory(service: str) -> Any:
+        made.append(service)
+        return boto3.client(service)
+
+    store = DeferredEventStore(TABLE, BUCKET, inline_limit_bytes=1024, client_factory=factory)
+    store.warm_up()
+    assert made == ["dynamodb"]
+
+    store.defer(deferral({"n": 1}))
+    store.defer(deferral({"blob": incompressible(5000)}, request_id="req-big"))
+    store.defer(deferral({"blob": incompressible(6000)}, request_id="req-bigger"))
+
+    assert made == ["dynamodb", "s3"]
