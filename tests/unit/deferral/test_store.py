@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import string
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -268,3 +269,45 @@ def test_clients_are_made_once_each_and_warm_up_makes_the_dynamodb_one() -> None
     store.defer(deferral({"blob": incompressible(6000)}, request_id="req-bigger"))
 
     assert made == ["dynamodb", "s3"]
+
+
+class AnnouncingLock:
+    """The store's client lock, telling a test when a second thread has come to wait on it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._arrivals = 0
+        self.second_arrived = threading.Event()
+
+    def __enter__(self) -> None:
+        self._arrivals += 1
+        if self._arrivals == 2:
+            self.second_arrived.set()
+        self._lock.acquire()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._lock.release()
+
+
+def test_two_threads_making_the_first_client_at_once_make_it_once() -> None:
+    # GIVEN a client that takes a while to make, and a second thread asking for it meanwhile
+    made: list[str] = []
+    lock = AnnouncingLock()
+
+    def slow_factory(service: str) -> Any:
+        made.append(service)
+        assert lock.second_arrived.wait(timeout=10), "the second thread never reached the lock"
+        return object()
+
+    store = DeferredEventStore(TABLE, None, inline_limit_bytes=1024, client_factory=slow_factory)
+    store._clients_lock = lock  # type: ignore[assignment]
+
+    # WHEN both warm it up
+    threads = [threading.Thread(target=store.warm_up) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+
+    # THEN the second found, under the lock, the client the first made
+    assert made == ["dynamodb"]
