@@ -15,10 +15,37 @@ lint:
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
 
-# Mutation testing of the modules `only_mutate` names in pyproject.toml (slow; not part of
-# `make test` or CI). Niced, one worker per core. Narrow a run by mutant name:
+# Mutation testing (slow; not part of `make test` or CI), see docs/testing.md. Niced, one
+# worker per core. By default it mutates the modules `only_mutate` names in pyproject.toml
+# (the window) and runs the tests its selection line names. MUTATE_ONLY and MUTATE_TESTS
+# replace those two lines for one run, without editing pyproject.toml; MUTANTS narrows a
+# run by mutant name:
+#   make mutate MUTATE_ONLY=gate/replay/leases.py MUTATE_TESTS=tests/unit/replay/test_leases.py
 #   make mutate MUTANTS='gate.window.decide.x_decide__mutmut_*'
+# mutmut reads its configuration only from pyproject.toml; MUTMUT_WITH_OVERRIDES wraps
+# its reader (before mutmut loads it, on import) so the two variables, space-separated
+# lists, win when set.
 MUTANTS ?=
+MUTATE_ONLY ?=
+MUTATE_TESTS ?=
+define MUTMUT_WITH_OVERRIDES
+import os, sys
+import mutmut.configuration as configuration
+overrides = {
+    "only_mutate": os.environ["MUTATE_ONLY"].split(),
+    "pytest_add_cli_args_test_selection": os.environ["MUTATE_TESTS"].split(),
+}
+read_pyproject = configuration._config_reader
+def read_with_overrides():
+    read = read_pyproject()
+    return lambda key, default: overrides.get(key) or read(key, default)
+configuration._config_reader = read_with_overrides
+configuration.reset_config()
+from mutmut.__main__ import cli
+sys.exit(cli())
+endef
+export MUTMUT_WITH_OVERRIDES
+MUTMUT = env MUTATE_ONLY='$(MUTATE_ONLY)' MUTATE_TESTS='$(MUTATE_TESTS)' .venv/bin/python -c "$$MUTMUT_WITH_OVERRIDES"
 mutate: setup
-	nice -n 10 .venv/bin/mutmut run $(MUTANTS)
-	.venv/bin/mutmut results
+	nice -n 10 $(MUTMUT) run $(MUTANTS)
+	$(MUTMUT) results

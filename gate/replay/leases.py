@@ -191,7 +191,6 @@ def truncate(text: str, limit: int = ERROR_LIMIT) -> str:
 def _same_lease(record: Record, values: dict[str, Any], now_ms: int) -> str:
     # The take-over names the lease it saw, so of two replayers that both saw it
     # expire, the second one's write fails.
-    values[":now"] = {"N": str(now_ms)}
     parts = []
     if record.lease_owner is None:
         parts.append("attribute_not_exists(#owner)")
@@ -201,6 +200,8 @@ def _same_lease(record: Record, values: dict[str, Any], now_ms: int) -> str:
     if record.lease_expires_ms is None:
         parts.append("attribute_not_exists(#lease)")
     else:
+        # Only here: DynamoDB refuses a request defining a value its expressions never use.
+        values[":now"] = {"N": str(now_ms)}
         values[":old_lease"] = {"N": str(record.lease_expires_ms)}
         parts.append("#lease = :old_lease AND #lease < :now")
     return " AND ".join(parts)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import random
 import string
+import threading
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -187,3 +190,124 @@ def test_a_marker_naming_a_record_it_cannot_go_back_into_stores_its_own_record(
     assert codec.decode_event(get_item("req-forged")[schema.EVENT]["B"], "json") == marked
     assert get_item("req-forged")[schema.STATUS]["S"] == "pending"
     assert get_item("req-1") == before
+
+
+def test_each_write_to_dynamodb_or_s3_is_counted_once() -> None:
+    store = make_store(inline_limit=1024)
+    store.defer(deferral({"n": 1}))
+    store.defer(deferral({"n": 1}))
+    lease("req-1")
+    store.requeue("req-1", deferral({"n": 1}, request_id="req-replay"))
+    assert store.writes == 3
+
+    store.defer(deferral({"blob": incompressible(5000)}, request_id="req-big"))
+
+    assert store.writes == 5  # the S3 object, then the record pointing at it
+
+
+def test_the_caller_context_and_identity_are_kept_as_json() -> None:
+    context = {"custom": {"tenant": "a"}, "client": {"app_title": "shop"}}
+    identity = {"cognito_identity_id": "us-east-1:abc", "cognito_identity_pool_id": "us-east-1:pool"}
+
+    make_store().defer(deferral({"n": 1}, client_context=context, identity=identity))
+
+    item = get_item("req-1")
+    assert json.loads(item[schema.CLIENT_CONTEXT]["S"]) == context
+    assert json.loads(item[schema.IDENTITY]["S"]) == identity
+
+
+def test_a_context_value_json_cannot_write_is_kept_as_text_not_refused() -> None:
+    # A failed store fails the invocation; a context value is not worth that.
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+    make_store().defer(deferral({"n": 1}, client_context={"custom": {"at": when}}, identity={"id": when}))
+
+    item = get_item("req-1")
+    assert json.loads(item[schema.CLIENT_CONTEXT]["S"]) == {"custom": {"at": str(when)}}
+    assert json.loads(item[schema.IDENTITY]["S"]) == {"id": str(when)}
+
+
+@pytest.mark.parametrize(("spare", "inline"), [(0, True), (-1, False)])
+def test_an_event_exactly_at_the_inline_limit_stays_inline(spare: int, inline: bool) -> None:
+    event = {"blob": incompressible(3000)}
+    store = make_store(inline_limit=len(encode_event(event).body) + spare)
+
+    store.defer(deferral(event))
+
+    assert (schema.EVENT in get_item("req-1")) is inline
+
+
+def test_a_failed_requeue_is_a_store_error_naming_the_record_and_the_cause() -> None:
+    store = DeferredEventStore("absent", None, inline_limit_bytes=350_000, client_factory=boto3.client)
+
+    with pytest.raises(DeferralStoreError, match=r"^could not requeue deferred event req-1: ResourceNotFoundException"):
+        store.requeue("req-1", deferral({"n": 1}, request_id="req-replay"))
+
+
+def test_a_failed_overflow_write_is_a_store_error_and_writes_no_record() -> None:
+    store = make_store(bucket="absent-bucket", inline_limit=1024)
+
+    with pytest.raises(DeferralStoreError, match=r"^could not store oversized event req-1 in S3: NoSuchBucket"):
+        store.defer(deferral({"blob": incompressible(5000)}))
+
+    assert boto3.client("dynamodb").scan(TableName=TABLE)["Count"] == 0
+
+
+def test_clients_are_made_once_each_and_warm_up_makes_the_dynamodb_one() -> None:
+    made: list[str] = []
+
+    def factory(service: str) -> Any:
+        made.append(service)
+        return boto3.client(service)
+
+    store = DeferredEventStore(TABLE, BUCKET, inline_limit_bytes=1024, client_factory=factory)
+    store.warm_up()
+    assert made == ["dynamodb"]
+
+    store.defer(deferral({"n": 1}))
+    store.defer(deferral({"blob": incompressible(5000)}, request_id="req-big"))
+    store.defer(deferral({"blob": incompressible(6000)}, request_id="req-bigger"))
+
+    assert made == ["dynamodb", "s3"]
+
+
+class AnnouncingLock:
+    """The store's client lock, telling a test when a second thread has come to wait on it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._arrivals = 0
+        self.second_arrived = threading.Event()
+
+    def __enter__(self) -> None:
+        self._arrivals += 1
+        if self._arrivals == 2:
+            self.second_arrived.set()
+        self._lock.acquire()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._lock.release()
+
+
+def test_two_threads_making_the_first_client_at_once_make_it_once() -> None:
+    # GIVEN a client that takes a while to make, and a second thread asking for it meanwhile
+    made: list[str] = []
+    lock = AnnouncingLock()
+
+    def slow_factory(service: str) -> Any:
+        made.append(service)
+        assert lock.second_arrived.wait(timeout=10), "the second thread never reached the lock"
+        return object()
+
+    store = DeferredEventStore(TABLE, None, inline_limit_bytes=1024, client_factory=slow_factory)
+    store._clients_lock = lock  # type: ignore[assignment]
+
+    # WHEN both warm it up
+    threads = [threading.Thread(target=store.warm_up) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+
+    # THEN the second found, under the lock, the client the first made
+    assert made == ["dynamodb"]

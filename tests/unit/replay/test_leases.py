@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import boto3
 import pytest
@@ -103,6 +104,84 @@ def test_a_failure_keeps_a_truncated_error_and_the_attempt_count() -> None:
     assert stored[schema.LAST_ERROR]["S"].startswith("ValueError: xxx")
     assert stored[schema.ATTEMPTS]["N"] == "1"
     assert schema.EXPIRES_AT not in stored
+
+
+def test_a_partial_failure_keeps_the_failed_items_and_their_digest_for_the_owner_only() -> None:
+    [request_id] = seed(1)
+    leased = book("a").claim(record(request_id))
+    assert leased is not None
+
+    assert book("b").finish_partial(leased, ["m-2"], "digest-of-m-2", "2 of 3 items failed") is False
+    assert book("a").finish_partial(leased, ["m-2", "m-3"], "digest-of-rest", "x" * 2000) is True
+
+    stored = item(request_id)
+    assert stored[schema.STATUS]["S"] == "failed"
+    assert stored[schema.QUEUE]["S"] == schema.queue_value(FUNCTION, Status.FAILED, request_id)
+    assert sorted(stored[schema.FAILED_ITEMS]["SS"]) == ["m-2", "m-3"]
+    assert stored[schema.EVENT_DIGEST]["S"] == "digest-of-rest"
+    assert stored[schema.LAST_ERROR]["S"] == "x" * (ERROR_LIMIT - 3) + "..."
+    assert schema.LEASE_OWNER not in stored and schema.LEASE_EXPIRES not in stored
+    assert book("c").claim(record(request_id)) is not None
+
+
+def test_an_error_within_the_limit_is_kept_whole() -> None:
+    short_id, exact_id = seed(2)
+    exactly_at_limit = "ValueError: " + "y" * (ERROR_LIMIT - len("ValueError: "))
+    for request_id, error in [(short_id, "ValueError: no"), (exact_id, exactly_at_limit)]:
+        leased = book("a").claim(record(request_id))
+        assert leased is not None
+
+        assert book("a").finish_failed(leased, error) is True
+
+        assert item(request_id)[schema.LAST_ERROR]["S"] == error
+
+
+def test_a_live_lease_is_refused_without_spending_a_write() -> None:
+    # A failed conditional write still consumes write capacity, so a lease the record
+    # shows to be live is not even tried.
+    [request_id] = seed(1)
+    assert book("a", lease_seconds=60).claim(record(request_id)) is not None
+    client = CountingClient(boto3.client("dynamodb"))
+    taker = LeaseBook(client, TABLE, owner="b", lease_seconds=60, clock=lambda: NOW + 59)
+
+    assert taker.claim(record(request_id)) is None
+    assert client.updates == 0
+
+
+def test_a_replaying_record_without_owner_or_lease_is_taken_over_once() -> None:
+    # GIVEN a record left replaying with neither owner nor expiry (written by hand, or by
+    # an older replayer): its lease counts as expired
+    [request_id] = seed(1)
+    boto3.client("dynamodb").update_item(
+        TableName=TABLE,
+        Key={schema.KEY: {"S": request_id}},
+        UpdateExpression="SET #status = :replaying",
+        ExpressionAttributeNames={"#status": schema.STATUS},
+        ExpressionAttributeValues={":replaying": {"S": Status.REPLAYING.value}},
+    )
+    stale = record(request_id)
+    assert stale.lease_owner is None and stale.lease_expires_ms is None
+
+    # WHEN two replayers race for it
+    first = book("b").claim(stale)
+    second = book("c").claim(stale)
+
+    # THEN the first takes it and the second's condition (no owner, no lease) fails
+    assert first is not None and first.lease_owner == "b"
+    assert second is None
+    assert item(request_id)[schema.LEASE_OWNER]["S"] == "b"
+
+
+class CountingClient:
+    """The DynamoDB client, counting the writes a LeaseBook sends through it."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.updates = 0
+
+    def update_item(self, **request: Any) -> Any:
+        self.updates += 1
+        return self.client.update_item(**request)
 
 
 def test_a_failed_record_can_be_claimed_again() -> None:
