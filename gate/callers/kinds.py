@@ -31,6 +31,7 @@ class Caller:
 
 
 UNKNOWN = Caller(CallerKind.STORED, "unknown")
+ALB_SOURCE = "alb"  # answered in the header mode it asked in (gate.callers.responses)
 _IMMEDIATE_TOP_LEVEL_KEYS = (
     ("labelingJobArn", "sagemaker-ground-truth"),
     ("applicationArn", "kinesis-analytics"),
@@ -75,7 +76,7 @@ def _classify_object(event: dict[str, Any]) -> Caller:
 
 def _http_source(event: dict[str, Any], context: dict[str, Any]) -> str | None:
     if "elb" in context:
-        return "alb"
+        return ALB_SOURCE
     if isinstance(context.get("http"), dict):
         domain = str(context.get("domainName", ""))
         return "function-url" if ".lambda-url." in domain else "apigateway-http"

@@ -24,7 +24,7 @@ def reject_http(event: Any, context: LambdaContext, decision: Decision, caller: 
     """503 with Retry-After: the client sends the request again after the window."""
     retry_after = decision.retry_after_seconds(time.time())
     _count(context, decision, caller, "rejected with 503", retry_after=retry_after)
-    return rejected_response(event, retry_after)
+    return rejected_response(event, retry_after, caller)
 
 
 def refuse(event: Any, context: LambdaContext, decision: Decision, caller: Caller) -> Any:

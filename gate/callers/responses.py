@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from gate.callers.kinds import CallerKind, classify
+from gate.callers.kinds import ALB_SOURCE, Caller, CallerKind, classify
 
 
 class EventDeferredError(Exception):
@@ -17,19 +17,25 @@ class MaintenanceWindowError(Exception):
     """Raised to refuse a caller that must not get a success during a window; nothing was stored."""
 
 
-def deferred_response(event: Any, request_id: str, retry_after: int | None) -> dict[str, Any]:
-    """The answer for an event that was stored: 202 Accepted for an HTTP caller, a plain object otherwise."""
+def deferred_response(
+    event: Any, request_id: str, retry_after: int | None, caller: Caller | None = None
+) -> dict[str, Any]:
+    """The answer for an event that was stored: 202 Accepted for an HTTP caller, a plain object otherwise.
+
+    ``caller`` is the deferrer's own classification; it is looked up here only when not given.
+    """
+    caller = caller or classify(event)
     body = {"deferred": True, "id": request_id, "retryAfter": retry_after}
-    if not _is_http_event(event):
+    if caller.kind is not CallerKind.HTTP:
         return body
-    return _http_response(event, 202, "Accepted", {}, body)
+    return _http_response(event, 202, "Accepted", {}, body, caller=caller)
 
 
-def rejected_response(event: Any, retry_after: int | None) -> dict[str, Any]:
+def rejected_response(event: Any, retry_after: int | None, caller: Caller | None = None) -> dict[str, Any]:
     """503 with Retry-After for an HTTP caller whose request was not stored: the client retries it."""
     headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
     body = {"message": "Service unavailable for maintenance; retry later.", "retryAfter": retry_after}
-    return _http_response(event, 503, "Service Unavailable", headers, body)
+    return _http_response(event, 503, "Service Unavailable", headers, body, caller=caller or classify(event))
 
 
 def s3_batch_refusal(event: dict[str, Any], reason: str) -> dict[str, Any]:
@@ -71,11 +77,11 @@ def is_deferred_answer(payload: Any) -> bool:
 
 
 def _http_response(
-    event: Any, status: int, phrase: str, headers: dict[str, str], body: dict[str, Any]
+    event: Any, status: int, phrase: str, headers: dict[str, str], body: dict[str, Any], *, caller: Caller
 ) -> dict[str, Any]:
     headers = {"Content-Type": "application/json", **headers}
     response: dict[str, Any] = {"statusCode": status, "body": json.dumps(body)}
-    if not _is_alb_event(event):
+    if caller.source != ALB_SOURCE:
         response["headers"] = headers
         return response
     # ALB answers in the mode it asked in: a target group with multi-value headers
@@ -87,13 +93,3 @@ def _http_response(
     response["statusDescription"] = f"{status} {phrase}"
     response["isBase64Encoded"] = False
     return response
-
-
-def _is_http_event(event: Any) -> bool:
-    return classify(event).kind is CallerKind.HTTP
-
-
-def _is_alb_event(event: Any) -> bool:
-    return (
-        isinstance(event, dict) and isinstance(event.get("requestContext"), dict) and "elb" in event["requestContext"]
-    )

@@ -42,10 +42,10 @@ class Deferrer:
 
     def answer(self, event: Any, context: LambdaContext, decision: Decision) -> Any:
         """Answer an invocation inside a window as its caller needs: refuse it, or store it and say so."""
+        caller = classify(event)
         if replayed_request_id(context):
             # A replay's record exists already and must keep its event, whoever first sent it.
-            return self.defer(event, context, decision)
-        caller = classify(event)
+            return self.defer(event, context, decision, caller)
         if caller.kind is CallerKind.HTTP:
             if self._on_http is OnHttp.REJECT:
                 return reject_http(event, context, decision, caller)
@@ -87,15 +87,15 @@ class Deferrer:
             event_bytes=encoded.size,
             stored_bytes=len(encoded.body),
             reason=decision.reason,
-            caller=caller.source if caller else "replay",
+            caller=caller.source if caller and not replay_of else "replay",
         )
         telemetry.metric("Deferrals", 1, FunctionName=context.function_name)
         # An accepted HTTP request is told 202 whatever GATE_ON_DEFER says: an error would
         # make its client send it again, and it is already kept.
-        accepted_http = caller is not None and caller.kind is CallerKind.HTTP
+        accepted_http = caller is not None and caller.kind is CallerKind.HTTP and not replay_of
         if self._on_defer is OnDefer.ERROR and not accepted_http:
             raise EventDeferredError(f"invocation {request_id} deferred: {decision.reason}")
-        return deferred_response(event, request_id, decision.retry_after_seconds(now))
+        return deferred_response(event, request_id, decision.retry_after_seconds(now), caller)
 
 
 def client_context_of(context: LambdaContext) -> dict[str, Any] | None:
