@@ -16,3 +16,14 @@ class LambdaContext(Protocol):
     invoked_function_arn: str
 
     def get_remaining_time_in_millis(self) -> int: ...
+
+
+def remaining_seconds(context: object) -> float | None:
+    """Seconds the invocation has left, or None where the context cannot say (a foreign or partial object)."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if not callable(remaining):
+        return None
+    try:
+        return float(remaining()) / 1000
+    except Exception:  # noqa: BLE001 - a foreign context object must not fail the invocation
+        return None

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from gate import telemetry
 from gate.callers.kinds import Caller, CallerKind
 from gate.callers.responses import MaintenanceWindowError, rejected_response, s3_batch_refusal, window_refusal
+from gate.types import remaining_seconds
 from gate.window.decide import Decision
 
 if TYPE_CHECKING:
@@ -62,8 +63,5 @@ def _count(context: LambdaContext, decision: Decision, caller: Caller, answer: s
 
 
 def _remaining_seconds(context: LambdaContext) -> float:
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-    try:
-        return float(remaining()) / 1000 if callable(remaining) else 60.0
-    except (TypeError, ValueError):
-        return 60.0
+    seconds = remaining_seconds(context)
+    return 60.0 if seconds is None else seconds

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from gate import telemetry
 from gate.config import FailMode
+from gate.types import remaining_seconds
 
 if TYPE_CHECKING:
     from gate.config import GateConfig
@@ -165,13 +166,10 @@ class WindowSource:
         return self._publish(now)
 
     def _wait_bound(self, context: LambdaContext | None) -> float:
-        remaining = getattr(context, "get_remaining_time_in_millis", None)
-        if remaining is None:
+        seconds = remaining_seconds(context)
+        if seconds is None:
             return self._refresh_wait
-        try:
-            return max(0.0, min(self._refresh_wait, float(remaining()) / 1000 * SHARE_OF_REMAINING_TIME))
-        except Exception:  # noqa: BLE001 - a foreign context object must not fail the invocation
-            return self._refresh_wait
+        return max(0.0, min(self._refresh_wait, seconds * SHARE_OF_REMAINING_TIME))
 
     def _start_refresh(self) -> threading.Event | None:
         # Called with the lock held. A thread that cannot start (no memory for its stack) costs
