@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from gate.aws import error_code
+from gate.aws import describe, error_code
 from gate.cli.errors import WorkFailedError
 from gate.cli.output import Output
 
@@ -44,7 +44,11 @@ def write_after_read(ssm: Any, parameter: str, text: str, read_version: int | No
     written = int(response["Version"])
     if written == read_version + 1:
         return written
-    theirs = _versions_between(ssm, parameter, read_version, written)
+    try:
+        theirs = _versions_between(ssm, parameter, read_version, written)
+    except Exception as exc:  # noqa: BLE001 - the conflict is reported even when theirs cannot be shown
+        unread = f"GetParameterHistory failed: {describe(exc)}"
+        theirs = [StoredVersion(number, None, unread) for number in range(read_version + 1, written)]
     _show(output, parameter, theirs, StoredVersion(written, text, "this command's write, now in the parameter"))
     replaced = ", ".join(str(version.number) for version in theirs)
     raise EditConflictError(

@@ -199,3 +199,27 @@ def test_concurrent_editors_lose_no_edit_silently(stack: Stack) -> None:
     assert final_version == 1 + EDITORS, outcomes
     assert all(status in (0, 1) for status, _, _ in outcomes), outcomes
     assert all("another edit" in stderr for status, _, stderr in outcomes if status == 1), outcomes
+
+
+def test_a_conflict_is_reported_even_when_the_history_cannot_be_read(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN credentials without ssm:GetParameterHistory (its paginator fails), and an edit landing in between
+    from botocore.exceptions import ClientError
+
+    def denied(self: Any, **_kwargs: Any) -> Any:
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not allowed"}}, "GetParameterHistory")
+
+    from botocore.paginate import Paginator
+
+    monkeypatch.setattr(Paginator, "paginate", denied)
+    _, read_version = stored(stack)
+
+    result = edit_with_another_landing_after_the_read(
+        stack, monkeypatch, lambda: other_operator(stack, "mode", "live"), *add_window("ours", 8)
+    )
+
+    # THEN the conflict is still reported, exit 1, theirs marked unreadable with the error named
+    assert result.exit_code == 1, result.output
+    assert f"version(s) {read_version + 1} were replaced" in result.stderr
+    assert f"--- theirs (version {read_version + 1}; GetParameterHistory failed: AccessDeniedException" in result.stdout
