@@ -32,11 +32,11 @@ class RecordingStore:
     def __init__(self) -> None:
         self.deferred: list[Deferral] = []
 
-    def defer(self, deferral: Deferral) -> str:
+    def defer(self, deferral: Deferral, *, deadline: float | None = None) -> str:
         self.deferred.append(deferral)
         return "stored"
 
-    def requeue(self, original: str, deferral: Deferral) -> str:
+    def requeue(self, original: str, deferral: Deferral, *, deadline: float | None = None) -> str:
         self.deferred.append(deferral)
         return "requeued"
 
