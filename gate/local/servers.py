@@ -49,6 +49,10 @@ class LocalServerError(RuntimeError):
     """Raised when a local server cannot be found, started, or reached."""
 
 
+class RuntimeUnavailableError(LocalServerError):
+    """Raised when the runtime an emulator is to run (Node.js, its client, Java) is not installed."""
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -225,7 +229,7 @@ class Emulator:
         try:
             bootstrap, runtime_environment = self._runtime_bootstrap()
         except toolchains.ToolchainMissingError as exc:
-            raise LocalServerError(str(exc)) from exc
+            raise RuntimeUnavailableError(str(exc)) from exc
         env = {key: value for key, value in os.environ.items() if not key.startswith(("GATE_", "AWS_"))}
         env.pop("PYTHONPATH", None)
         env.update(
