@@ -182,6 +182,7 @@ class MaintenanceGate(pulumi.ComponentResource):
         kind = gating.runtime_kind(args.runtime, args.package_type)
         layer_arn = self.layer_arn
         if kind is RuntimeKind.PROXIED:
+            gating.check_proxied_args(args, mode)  # before the proxy is built for nothing
             layer_arn = self.proxy_layer(gating.architecture_of(args.architectures), str(args.runtime)).arn
         return gating.gate_function(
             args, gate_variables=self.gate_variables(), layer_arn=layer_arn, mode=mode, kind=kind

@@ -147,6 +147,13 @@ def check_proxied(runtime: str, variables: Mapping[str, Any], mode: GateMode | N
         )
 
 
+def check_proxied_args(args: aws.lambda_.FunctionArgs, mode: GateMode | None) -> None:
+    """``check_proxied`` on a function's arguments, where its variables are known now."""
+    own = _environment_variables(args.environment)
+    if _known(own):
+        check_proxied(str(args.runtime), own or {}, mode)
+
+
 def mode_variables(decision: _Decision) -> dict[str, str]:
     if decision.mode is GateMode.WRAPPER:
         return {EXEC_WRAPPER_VARIABLE: WRAPPER_PATH_ON_LAMBDA}
@@ -172,8 +179,7 @@ def gate_function(
     layers: Any = args.layers
     if kind is RuntimeKind.PROXIED:
         # Only wrapper mode starts the proxy: the wrapper is the function's whole gate.
-        if _known(own):
-            check_proxied(str(args.runtime), own or {}, mode)
+        check_proxied_args(args, mode)
         mode = GateMode.WRAPPER
     if _known(own) and _known(args.handler) and _known(layers):
         # Decided now when everything is known, so the error points at the caller.

@@ -81,6 +81,8 @@ def _build_proxy(architecture: str, runtime: str, output: Path) -> Path:
             f"gating a {runtime} function builds the Runtime API proxy, which needs Go: install Go 1.26 or later "
             "so that `go` is on PATH (Python functions need no Go)"
         )
+    if not (PROXY_MODULE / "cmd" / "gate-proxy").is_dir():
+        raise ProxyBuildError(f"the proxy's source is not at {PROXY_MODULE / 'cmd' / 'gate-proxy'}")
     command = [go, "build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", str(output), "./cmd/gate-proxy"]
     environment = {**os.environ, "CGO_ENABLED": "0", "GOOS": "linux", "GOARCH": GOARCH[architecture]}
     result = subprocess.run(
