@@ -68,13 +68,13 @@ def build_proxy_layer_archive(architecture: str, runtime: str, build_dir: Path |
         raise ValueError(f"architecture must be one of {', '.join(GOARCH)} (got {architecture!r})")
     path = (DEFAULT_BUILD_DIR if build_dir is None else build_dir) / f"maintenance-gate-layer-{architecture}.zip"
     with tempfile.TemporaryDirectory(prefix="gate-proxy-") as scratch:
-        binary = _build_proxy(architecture, runtime, Path(scratch) / PROXY_NAME)
+        binary = build_proxy(architecture, runtime, Path(scratch) / PROXY_NAME)
         build_layer(path)
         _add_at_root(path, PROXY_NAME, binary.read_bytes())
     return LayerArchive(path=path, sha256=hashlib.sha256(path.read_bytes()).hexdigest())
 
 
-def _build_proxy(architecture: str, runtime: str, output: Path) -> Path:
+def build_proxy(architecture: str, runtime: str, output: Path) -> Path:
     go = shutil.which("go")
     if go is None:
         raise ProxyBuildError(
