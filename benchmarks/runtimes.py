@@ -130,20 +130,13 @@ def _cold(environment: dict[str, str], layer: Path, work: Path, repetitions: int
 
 
 def _proxy_rss_kb(function: Function) -> float | None:
-    """VmRSS of the proxy among the emulator's session (the emulator starts it in its own)."""
-    process = function.emulator.process
-    if process is None:
-        return None
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            session = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[3])
-            exe = os.readlink(entry / "exe")
-            status = (entry / "status").read_text()
-        except (OSError, IndexError, ValueError):
-            continue
-        if session == process.pid and Path(exe).name == PROXY_NAME:
+    """VmRSS of the proxy process of this environment."""
+    for pid, name in function.emulator.processes().items():
+        if name == PROXY_NAME:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                return None
             for line in status.splitlines():
                 if line.startswith("VmRSS:"):
                     return float(line.split()[1])

@@ -270,6 +270,24 @@ class Emulator:
         self.port, self.process = _start_on_free_port(launch, "aws-lambda-rie")
         return self
 
+    def processes(self) -> dict[int, str]:
+        """pid -> executable name of every process in the emulator's session (it starts one of its own)."""
+        if self.process is None:
+            return {}
+        found = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                # Field 6 of /proc/PID/stat, counted after the command name's closing parenthesis.
+                session = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[3])
+                executable = os.readlink(entry / "exe")
+            except (OSError, IndexError, ValueError):
+                continue
+            if session == self.process.pid:
+                found[int(entry.name)] = Path(executable).name
+        return found
+
     def lambda_client(self, read_timeout: float = 60.0) -> Any:
         import boto3
         from botocore.config import Config

@@ -14,6 +14,8 @@ unchanged through the proxy, not when its chunks arrive (docs/runtimes.md).
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ from layer.build import build_layer
 from tests.e2e.conftest import IN_CI, Stack, invoke
 from tests.e2e.functions import (
     FUNCTIONS_DIR,
+    PROXY_NAME,
     FunctionBuildError,
     documented_bootstrap,
     go_function,
@@ -213,6 +216,24 @@ def test_a_streamed_response_passes_through_the_proxy_whole(stack: Stack, launch
 
     assert "FunctionError" not in response
     assert response["Payload"].read() == STREAMED_BODY
+
+
+def test_when_the_proxy_dies_the_runtime_exits_instead_of_hanging(stack: Stack, launch: Launch) -> None:
+    # GIVEN a gated Node.js function, warm, its client waiting on the proxy for the next event
+    function = launch(NODEJS, gated=True)
+    assert invoke(function, {"order": 1})[1] == {"handled": {"order": 1}}
+    running = function.processes()
+    [proxy] = [pid for pid, name in running.items() if name == PROXY_NAME]
+    [node] = [pid for pid, name in running.items() if name == "node"]
+
+    # WHEN the proxy is killed
+    os.kill(proxy, signal.SIGKILL)
+
+    # THEN the runtime sees its connection closed and exits (Lambda then starts a new environment)
+    deadline = time.monotonic() + 20
+    while node in function.processes() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert node not in function.processes(), "the runtime kept waiting on a dead proxy"
 
 
 def test_the_documented_provided_bootstrap_is_one_exec_line_through_the_wrapper() -> None:
