@@ -139,4 +139,3 @@ func fields(log *telemetry.Logger) runtimeapi.Logger {
 }
 
 func seconds(value float64) time.Duration { return time.Duration(value * float64(time.Second)) }
-
