@@ -27,13 +27,8 @@ from benchmarks.emulated import Function
 from benchmarks.stack import Result, Stack
 from benchmarks.stats import median, percentile
 from gate.local.servers import LocalServerError, extract_layer
-from maintenance_gate_pulumi.layer_archive import (
-    GOARCH,
-    PROXY_NAME,
-    ProxyBuildError,
-    build_proxy,
-    build_proxy_layer_archive,
-)
+from layer.proxy import GOARCH, PROXY_NAME, ProxyBuildError, build_proxy
+from maintenance_gate_pulumi.layer_archive import build_proxy_layer_archive
 
 NODEJS_DIR = Path(__file__).resolve().parent / "handlers" / "nodejs"
 HANDLER = "index.handler"
@@ -53,7 +48,10 @@ def measure(stack: Stack, invocations: int, pairs: int, cold_starts: int) -> Res
     with tempfile.TemporaryDirectory(prefix="gate-bench-runtimes-") as scratch:
         work = Path(scratch)
         try:
-            sizes = {arch: build_proxy(arch, RUNTIME, work / f"proxy-{arch}").stat().st_size for arch in GOARCH}
+            sizes = {}
+            for arch in GOARCH:
+                build_proxy(arch, work / f"proxy-{arch}")
+                sizes[arch] = (work / f"proxy-{arch}").stat().st_size
             archive = build_proxy_layer_archive(_host_architecture(), RUNTIME, work)
         except ProxyBuildError as exc:
             return Result(dict.fromkeys(METRICS), (f"runtimes: not measured: {exc}",))

@@ -28,7 +28,6 @@ import pytest
 from gate.deferral import table as schema
 from gate.local import toolchains
 from gate.local.servers import Emulator
-from layer.build import build_layer
 from tests.e2e.conftest import IN_CI, Stack, invoke
 from tests.e2e.functions import (
     FUNCTIONS_DIR,
@@ -87,9 +86,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def gated_opt(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``/opt`` of a gated non-Python function: the layer with the proxy."""
     root = tmp_path_factory.mktemp("proxy-layer")
-    build_layer(root / "layer.zip")
     try:
-        return proxy_layer(root / "layer.zip", root / "opt")
+        return proxy_layer(root / "opt")
     except (toolchains.ToolchainMissingError, FunctionBuildError) as exc:
         _unavailable(str(exc))
         raise

@@ -7,7 +7,6 @@ runtimes and container images are refused, naming the runtime and the docs secti
 
 from __future__ import annotations
 
-import os
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,23 +15,14 @@ from typing import Any
 import pulumi_aws as aws
 import pytest
 
+from layer.proxy import PROXY_NAME, ProxyBuildError
 from maintenance_gate_pulumi import MaintenanceGate, MaintenanceGateArgs, layer_archive
 from maintenance_gate_pulumi.gating import UngateableFunctionError
-from maintenance_gate_pulumi.layer_archive import PROXY_MODULE, PROXY_NAME, ProxyBuildError
 from tests.pulumi.mocks import FUNCTION, LAYER, run, run_stack
 
 ROLE = "arn:aws:iam::123456789012:role/team"
 # ELF e_machine (bytes 18-19, little-endian) of each architecture's binary.
 ELF_MACHINE = {"x86_64": 0x3E, "arm64": 0xB7}
-
-
-@pytest.fixture
-def proxy_buildable() -> None:
-    if not (PROXY_MODULE / "cmd" / "gate-proxy").is_dir():
-        reason = f"no proxy to build at {PROXY_MODULE / 'cmd' / 'gate-proxy'}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason} (CI=true: may not be skipped)")
-        pytest.skip(reason)
 
 
 def gate_functions(tmp_path: Path, *functions: tuple[str, dict[str, Any]]) -> Any:
@@ -53,7 +43,6 @@ def proxy_in(archive: Path) -> zipfile.ZipInfo:
     return zipfile.ZipFile(archive).getinfo(PROXY_NAME)
 
 
-@pytest.mark.usefixtures("proxy_buildable")
 def test_a_nodejs_function_gets_the_wrapper_and_the_proxy_layer_for_its_architecture(tmp_path: Path) -> None:
     result = gate_functions(
         tmp_path, ("orders", {"runtime": "nodejs22.x", "handler": "index.handler", "architectures": ["arm64"]})
@@ -74,7 +63,6 @@ def test_a_nodejs_function_gets_the_wrapper_and_the_proxy_layer_for_its_architec
     assert len(binary) <= 10 * 1024 * 1024
 
 
-@pytest.mark.usefixtures("proxy_buildable")
 def test_one_layer_version_per_architecture_whatever_the_number_of_functions(tmp_path: Path) -> None:
     result = gate_functions(
         tmp_path,
@@ -107,7 +95,7 @@ def test_without_go_a_nodejs_function_is_refused_saying_what_to_install(
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "no-tools-here"))
 
-    with pytest.raises(ProxyBuildError, match=r"gating a nodejs22\.x function .* install Go 1\.26 or later"):
+    with pytest.raises(ProxyBuildError, match=r"gating a nodejs22\.x function: Go 1\.26 or later is needed.*install"):
         gate_functions(tmp_path, ("orders", {"runtime": "nodejs22.x", "handler": "index.handler"}))
 
 
@@ -149,7 +137,6 @@ def test_what_the_layer_cannot_gate_is_refused_naming_the_runtime_and_the_docs(
         gate_functions(tmp_path, ("orders", args))
 
 
-@pytest.mark.usefixtures("proxy_buildable")
 def test_the_stack_declares_a_nodejs_sample_beside_the_python_one(tmp_path: Path) -> None:
     result = run_stack(config={"nodejsSample": True, "architecture": "x86_64", "protectData": False})
 

@@ -16,10 +16,11 @@ from pathlib import Path
 from gate.local import toolchains
 from gate.local.checkout import REPOSITORY_ROOT
 from gate.local.servers import extract_layer
+from layer.build import build_layer
+from layer.proxy import PROXY_NAME as PROXY_NAME
+from layer.proxy import ProxyBuildError
 
 FUNCTIONS_DIR = Path(__file__).resolve().parent
-PROXY_MODULE = REPOSITORY_ROOT / "proxy"
-PROXY_NAME = "maintenance-gate-proxy"
 RUNTIMES_DOC = REPOSITORY_ROOT / "docs" / "runtimes.md"
 # The fenced block in docs/runtimes.md that is an OS-only function's gated bootstrap.
 _BOOTSTRAP_BLOCK = re.compile(r"```sh\n(#!/bin/sh\n[^`]*?/opt/maintenance-gate[^`]*?)```")
@@ -78,11 +79,12 @@ def write_bootstrap(code_dir: Path, text: str) -> Path:
     return bootstrap
 
 
-def proxy_layer(layer_zip: Path, destination: Path) -> Path:
-    """The layer unpacked into ``destination``, with the proxy built beside the wrapper as on /opt."""
-    if not (PROXY_MODULE / "cmd" / "gate-proxy").is_dir():
-        raise FunctionBuildError(f"no proxy to build at {PROXY_MODULE / 'cmd' / 'gate-proxy'}")
-    layer = extract_layer(layer_zip, destination)
-    command = [str(toolchains.go()), "build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", str(layer / PROXY_NAME)]
-    _run([*command, "./cmd/gate-proxy"], PROXY_MODULE, CGO_ENABLED="0")
-    return layer
+def proxy_layer(destination: Path) -> Path:
+    """The layer for this machine's architecture, with the proxy, unpacked into ``destination`` as on /opt."""
+    architecture = "arm64" if os.uname().machine in ("aarch64", "arm64") else "x86_64"
+    archive = destination.parent / f"layer-{architecture}.zip"
+    try:
+        build_layer(archive, architecture=architecture)
+    except ProxyBuildError as exc:
+        raise FunctionBuildError(str(exc)) from exc
+    return extract_layer(archive, destination)
