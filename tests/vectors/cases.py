@@ -137,7 +137,9 @@ DECISIONS: list[tuple[str, str, list[str]]] = [
 ]
 
 # (name, malformed document text): each must fail with the error the Python parser gives.
-_BIG = json.dumps({"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": "x" * 90}] * 80})
+_BIG = json.dumps(
+    {"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": "x" * 90}] * 80}
+)
 MALFORMED: list[tuple[str, str]] = [
     ("empty", ""),
     ("blank", "  \n\t "),
@@ -186,7 +188,10 @@ MALFORMED: list[tuple[str, str]] = [
     ("window-hour-24", '{"windows": [{"start": "2026-12-01T24:00:00Z", "end": "x"}]}'),
     ("window-second-60", '{"windows": [{"start": "2026-12-01T23:59:60Z", "end": "x"}]}'),
     ("window-offset-24h", '{"windows": [{"start": "2026-12-01T22:00:00+24:00", "end": "x"}]}'),
-    ("window-offset-minutes-99", '{"windows": [{"start": "2026-12-01T22:00:00+00:99", "end": "2026-12-01T20:21:00Z"}]}'),
+    (
+        "window-offset-minutes-99",
+        '{"windows": [{"start": "2026-12-01T22:00:00+00:99", "end": "2026-12-01T20:21:00Z"}]}',
+    ),
     ("window-seven-digit-fraction", '{"windows": [{"start": "2026-12-01T22:00:00.1234567Z", "end": "x"}]}'),
     ("window-arabic-digits", '{"windows": [{"start": "٢٠٢٦-12-01T22:00:00Z", "end": "x"}]}'),
     ("window-year-too-small", '{"windows": [{"start": "1999-12-31T23:00:00Z", "end": "2026-01-01T00:00:00Z"}]}'),
@@ -194,12 +199,18 @@ MALFORMED: list[tuple[str, str]] = [
     ("window-year-zero", '{"windows": [{"start": "0000-12-01T22:00:00Z", "end": "x"}]}'),
     ("window-end-before-start", '{"windows": [{"start": "2026-12-01T23:00:00Z", "end": "2026-12-01T22:00:00Z"}]}'),
     ("window-end-equals-start", '{"windows": [{"start": "2026-12-01T23:00:00Z", "end": "2026-12-02T00:00:00+01:00"}]}'),
-    ("window-name-empty", '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": ""}]}'),
+    (
+        "window-name-empty",
+        '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": ""}]}',
+    ),
     (
         "window-name-too-long",
         json.dumps({"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": "n" * 101}]}),
     ),
-    ("window-name-number", '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": 7}]}'),
+    (
+        "window-name-number",
+        '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": 7}]}',
+    ),
     (
         "window-name-lone-surrogate",
         '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": "a\\ud800b"}]}',
@@ -222,9 +233,15 @@ MALFORMED: list[tuple[str, str]] = [
     ("recurring-days-empty", '{"recurring": [{"start": "01:00", "end": "02:00", "timezone": "UTC", "days": []}]}'),
     ("recurring-days-null", '{"recurring": [{"start": "01:00", "end": "02:00", "timezone": "UTC", "days": null}]}'),
     ("recurring-days-string", '{"recurring": [{"start": "01:00", "end": "02:00", "timezone": "UTC", "days": "mon"}]}'),
-    ("recurring-day-unknown", '{"recurring": [{"start": "01:00", "end": "02:00", "timezone": "UTC", "days": ["mon", "Tue"]}]}'),
+    (
+        "recurring-day-unknown",
+        '{"recurring": [{"start": "01:00", "end": "02:00", "timezone": "UTC", "days": ["mon", "Tue"]}]}',
+    ),
     ("recurring-day-number", '{"recurring": [{"start": "01:00", "end": "02:00", "timezone": "UTC", "days": [0]}]}'),
-    ("recurring-day-twice", '{"recurring": [{"start": "01:00", "end": "02:00", "timezone": "UTC", "days": ["fri", "fri"]}]}'),
+    (
+        "recurring-day-twice",
+        '{"recurring": [{"start": "01:00", "end": "02:00", "timezone": "UTC", "days": ["fri", "fri"]}]}',
+    ),
     (
         "recurring-name-bad",
         '{"recurring": [{"start": "01:00", "end": "02:00", "timezone": "UTC", "name": ["x"]}]}',
@@ -237,8 +254,8 @@ MALFORMED: list[tuple[str, str]] = [
     ("legacy-looks-like-number", "-1"),
     ("not-json-not-legacy", "maintenance"),
     ("long-value-clipped", "x" * 100 + ",y"),
-    ("repr-quotes", "it's,\"quoted\""),
-    ("repr-both-quotes", "it's \"both\",x"),
+    ("repr-quotes", 'it\'s,"quoted"'),
+    ("repr-both-quotes", 'it\'s "both",x'),
     ("repr-controls", "a\x01b\x7f\u00a0\u2028c,d"),
 ]
 
@@ -248,8 +265,15 @@ VALID: list[tuple[str, str]] = [
     ("time-with-final-newline", '{"recurring": [{"start": "01:00\\n", "end": "02:00", "timezone": "UTC"}]}'),
     ("time-with-arabic-digit", '{"recurring": [{"start": "0\u0661:00", "end": "02:00", "timezone": "UTC"}]}'),
     ("days-sorted", '{"recurring": [{"start": "01:00", "end": "02:00", "timezone": "UTC", "days": ["sun", "mon"]}]}'),
-    ("name-null-is-none", '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": null}]}'),
-    ("name-unicode", '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": "D\\u00e9ploiement \\ud83d\\ude80"}]}'),
+    (
+        "name-null-is-none",
+        '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": null}]}',
+    ),
+    (
+        "name-unicode",
+        '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", '
+        '"name": "D\\u00e9ploiement \\ud83d\\ude80"}]}',
+    ),
     ("offset-minutes-99", '{"windows": [{"start": "2026-12-01T22:00:00+00:99", "end": "2026-12-01T23:00:00Z"}]}'),
     ("lower-case-t-and-z", '{"windows": [{"start": "2026-12-01t22:00z", "end": "2026-12-01 23:00:00.000001-00:00"}]}'),
     ("whitespace-around", '  \n{"mode": "live"}\n  '),

@@ -30,7 +30,7 @@ from unittest import mock
 
 from gate import telemetry
 from gate.callers.kinds import classify
-from gate.config import GateConfig, GateConfigError, OnDefer, OnHttp, OnOrdered
+from gate.config import GateConfig, GateConfigError
 from gate.deferral import codec, wire
 from gate.deferral import table as schema
 from gate.deferral.deferrer import Deferrer
@@ -51,7 +51,12 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _decision(decision: Decision) -> dict[str, Any]:
-    return {"defer": decision.defer, "reason": decision.reason, "window": decision.window, "until": _iso(decision.until)}
+    return {
+        "defer": decision.defer,
+        "reason": decision.reason,
+        "window": decision.window,
+        "until": _iso(decision.until),
+    }
 
 
 def window_vectors() -> dict[str, Any]:
@@ -60,7 +65,9 @@ def window_vectors() -> dict[str, Any]:
         document = parse_document(text)
         for instant in instants:
             now = datetime.fromisoformat(instant)
-            decisions.append({"name": name, "document": text, "now": instant, "decision": _decision(decide(document, now))})
+            decisions.append(
+                {"name": name, "document": text, "now": instant, "decision": _decision(decide(document, now))}
+            )
     errors = []
     for name, text in cases.MALFORMED:
         try:
@@ -107,8 +114,8 @@ JSON_TEXTS = [
     '"both \' and \\""',
     '"\u00e9\u00a0\u2028\u200b\ue000\u0378"',
     '{"b": 1, "a": [1, 2.0, {"c": null}], "b": 3}',
-    '[]',
-    '{}',
+    "[]",
+    "{}",
     ' [ 1 , { "x" : "y" } ] ',
     "[1,",
     "{",
@@ -148,9 +155,9 @@ def json_vectors() -> list[dict[str, Any]]:
                 "text": text,
                 "compact": json.dumps(value, separators=(",", ":")),
                 "default": json.dumps(value),
-                "unescaped": json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass").decode(
-                    "utf-8", "replace"
-                )
+                "unescaped": json.dumps(value, ensure_ascii=False)
+                .encode("utf-8", "surrogatepass")
+                .decode("utf-8", "replace")
                 if not _has_surrogate(value)
                 else None,
                 "repr": repr(value),
@@ -235,23 +242,74 @@ def settings_vectors() -> list[dict[str, Any]]:
 # ---- telemetry ----
 
 TELEMETRY: list[dict[str, Any]] = [
-    {"call": "log", "message": "invocation refused", "level": "INFO", "log_level": "", "now": cases.NOW_EPOCH,
-     "fields": {"request_id": "r-1", "function": "orders", "retry_after": 1800, "reason": "inside windows[0]"}},
-    {"call": "log", "message": "deferral failed", "level": "ERROR", "log_level": "WARN", "now": 1796164200.9999,
-     "fields": {"request_id": "r-2", "error": "could not store \"x\" caf\u00e9"}},
-    {"call": "log", "message": "window read failed", "level": "WARNING", "log_level": "error", "now": cases.NOW_EPOCH,
-     "fields": {"reason": "timeout"}},
-    {"call": "log", "message": "debug detail", "level": "debug", "log_level": "info", "now": cases.NOW_EPOCH,
-     "fields": {}},
-    {"call": "log", "message": "unknown filter keeps all", "level": "TRACE", "log_level": "verbose", "now": 0.0,
-     "fields": {"replay_of": None, "flag": True, "ratio": 0.5}},
+    {
+        "call": "log",
+        "message": "invocation refused",
+        "level": "INFO",
+        "log_level": "",
+        "now": cases.NOW_EPOCH,
+        "fields": {"request_id": "r-1", "function": "orders", "retry_after": 1800, "reason": "inside windows[0]"},
+    },
+    {
+        "call": "log",
+        "message": "deferral failed",
+        "level": "ERROR",
+        "log_level": "WARN",
+        "now": 1796164200.9999,
+        "fields": {"request_id": "r-2", "error": 'could not store "x" caf\u00e9'},
+    },
+    {
+        "call": "log",
+        "message": "window read failed",
+        "level": "WARNING",
+        "log_level": "error",
+        "now": cases.NOW_EPOCH,
+        "fields": {"reason": "timeout"},
+    },
+    {
+        "call": "log",
+        "message": "debug detail",
+        "level": "debug",
+        "log_level": "info",
+        "now": cases.NOW_EPOCH,
+        "fields": {},
+    },
+    {
+        "call": "log",
+        "message": "unknown filter keeps all",
+        "level": "TRACE",
+        "log_level": "verbose",
+        "now": 0.0,
+        "fields": {"replay_of": None, "flag": True, "ratio": 0.5},
+    },
     {"call": "log", "message": "critical", "level": "CRITICAL", "log_level": "FATAL", "now": 1.001, "fields": {}},
-    {"call": "metric", "name": "Deferrals", "value": 1, "unit": "Count", "log_level": "",
-     "now": cases.NOW_EPOCH, "dimensions": {"FunctionName": "orders"}},
-    {"call": "metric", "name": "WindowAge", "value": 2.5, "unit": "Seconds", "log_level": "ERROR",
-     "now": cases.NOW_EPOCH, "dimensions": {"FunctionName": "orders", "Alias": "live"}},
-    {"call": "metric", "name": "Reads", "value": 3, "unit": "Count", "log_level": "DEBUG", "now": 12.3456,
-     "dimensions": {}},
+    {
+        "call": "metric",
+        "name": "Deferrals",
+        "value": 1,
+        "unit": "Count",
+        "log_level": "",
+        "now": cases.NOW_EPOCH,
+        "dimensions": {"FunctionName": "orders"},
+    },
+    {
+        "call": "metric",
+        "name": "WindowAge",
+        "value": 2.5,
+        "unit": "Seconds",
+        "log_level": "ERROR",
+        "now": cases.NOW_EPOCH,
+        "dimensions": {"FunctionName": "orders", "Alias": "live"},
+    },
+    {
+        "call": "metric",
+        "name": "Reads",
+        "value": 3,
+        "unit": "Count",
+        "log_level": "DEBUG",
+        "now": 12.3456,
+        "dimensions": {},
+    },
 ]
 
 
@@ -288,7 +346,9 @@ WINDOW_DOCUMENT = json.dumps(
 )
 DECISIONS_FOR_CALLERS = {
     "window": decide(parse_document(WINDOW_DOCUMENT), datetime.fromtimestamp(cases.NOW_EPOCH, timezone.utc)),
-    "maintenance": decide(parse_document('{"mode": "maintenance"}'), datetime.fromtimestamp(cases.NOW_EPOCH, timezone.utc)),
+    "maintenance": decide(
+        parse_document('{"mode": "maintenance"}'), datetime.fromtimestamp(cases.NOW_EPOCH, timezone.utc)
+    ),
 }
 # (label, settings over the defaults, decision)
 ANSWER_SETTINGS: list[tuple[str, dict[str, str], str]] = [
@@ -364,7 +424,10 @@ ODD_EVENTS: list[tuple[str, Any]] = [
     ("odd:record-source-missing", {"Records": [{"body": "x"}]}),
     ("odd:top-source-list", {"eventSource": {"a": 1}}),
     ("odd:top-source-kafka", {"eventSource": "SelfManagedKafka", "records": {}}),
-    ("odd:sqs-fifo-by-arn", {"Records": [{"eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:eu-west-1:1:q.fifo"}]}),
+    (
+        "odd:sqs-fifo-by-arn",
+        {"Records": [{"eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:eu-west-1:1:q.fifo"}]},
+    ),
     ("odd:sqs-arn-number", {"Records": [{"eventSource": "aws:sqs", "eventSourceARN": 5}]}),
     ("odd:authorizer-without-arn", {"type": "TOKEN", "authorizationToken": "x"}),
     ("odd:websocket-authorizer", {"type": "REQUEST", "routeArn": "arn:x", "requestContext": {}}),
@@ -410,12 +473,21 @@ CONTEXTS: list[tuple[str, str | None, str | None, str | None]] = [
         json.dumps({"cognitoIdentityId": "eu-west-1:abc", "cognitoIdentityPoolId": "eu-west-1:pool"}),
         "tenant-a",
     ),
-    ("client-context-empty-parts", json.dumps({"custom": {}, "env": None}), json.dumps({"cognitoIdentityId": ""}), None),
+    (
+        "client-context-empty-parts",
+        json.dumps({"custom": {}, "env": None}),
+        json.dumps({"cognitoIdentityId": ""}),
+        None,
+    ),
     ("client-empty-object", json.dumps({"client": {}}), None, None),
-    ("replay", json.dumps({"custom": {wire.MARKER_KEY: "original-1", "app": "x"}}), None, None),
+    ("replay", json.dumps({"custom": {wire.MARKER_KEY: "original-1", "app": "x"}, "w3c": {"a": 1}}), None, None),
     ("replay-marker-empty", json.dumps({"custom": {wire.MARKER_KEY: ""}}), None, None),
     ("replay-marker-number", json.dumps({"custom": {wire.MARKER_KEY: 5}}), None, None),
 ]
+
+
+_DEADLINE_MS = int(cases.NOW_EPOCH * 1000) + 30_000
+REPLAY_CONTEXT = json.dumps({"custom": {wire.MARKER_KEY: "original-1", "app": "x"}})
 
 
 def _context(request_id: str, client_context: str | None, identity: str | None, tenant_id: str | None) -> Any:
@@ -425,7 +497,7 @@ def _context(request_id: str, client_context: str | None, identity: str | None, 
         request_id,
         json.loads(client_context) if client_context else None,
         json.loads(identity) if identity else None,
-        int(cases.NOW_EPOCH * 1000) + 30_000,
+        _DEADLINE_MS,
         cases.FUNCTION_ARN,
         tenant_id,
     )
@@ -458,7 +530,9 @@ def _answer(
 ) -> dict[str, Any]:
     config = GateConfig.from_env({**_BASE, **settings})
     table = _Table()
-    store = DeferredEventStore(config.table_name, "overflow", inline_limit_bytes=config.inline_limit_bytes, client_factory=table)
+    store = DeferredEventStore(
+        config.table_name, "overflow", inline_limit_bytes=config.inline_limit_bytes, client_factory=table
+    )
     deferrer = Deferrer(store, config.on_defer, on_http=config.on_http, on_ordered=config.on_ordered)
     context = _context(request_id, *contexts)
     puts: list[dict[str, Any]] = []
@@ -486,8 +560,8 @@ def _answer(
     return result
 
 
-def caller_vectors() -> list[dict[str, Any]]:
-    out = []
+def caller_vectors() -> dict[str, Any]:
+    events = []
     with _lambda_environment():
         for index, (name, event) in enumerate(_events()):
             caller = classify(event)
@@ -504,10 +578,11 @@ def caller_vectors() -> list[dict[str, Any]]:
                 )
                 for label, settings, decision in ANSWER_SETTINGS
             }
-            replay = _answer(event, {}, DECISIONS_FOR_CALLERS["window"], request_id, (CONTEXTS[4][1], None, None))
-            out.append(
+            replay = _answer(event, {}, DECISIONS_FOR_CALLERS["window"], request_id, (REPLAY_CONTEXT, None, None))
+            events.append(
                 {
                     "name": name,
+                    "request_id": request_id,
                     "event": json.dumps(event),
                     "kind": caller.kind.value,
                     "source": caller.source,
@@ -515,7 +590,19 @@ def caller_vectors() -> list[dict[str, Any]]:
                     "replay": replay,
                 }
             )
-    return out
+    return {
+        "now": cases.NOW_EPOCH,
+        "function_name": cases.FUNCTION_NAME,
+        "function_arn": cases.FUNCTION_ARN,
+        "log_stream": cases.LOG_STREAM,
+        "deadline_ms": _DEADLINE_MS,
+        "settings": {
+            label: {"env": {**_BASE, **settings}, "decision": _decision(DECISIONS_FOR_CALLERS[decision])}
+            for label, settings, decision in ANSWER_SETTINGS
+        },
+        "replay_client_context": REPLAY_CONTEXT,
+        "events": events,
+    }
 
 
 def record_vectors() -> dict[str, Any]:

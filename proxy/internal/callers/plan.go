@@ -183,6 +183,28 @@ func (a Action) RefusalFields(inv Invocation) []telemetry.Field {
 	return append(fields, a.LogFields...)
 }
 
+// DeferredFields are the fields of the "invocation deferred" line, in deferrer.py's
+// order, once the store answered outcome; storedBytes is the body's size as stored.
+func (a Action) DeferredFields(inv Invocation, outcome string, eventBytes, storedBytes int) []telemetry.Field {
+	var replayOf any
+	if a.replay {
+		replayOf = inv.ReplayOf
+	}
+	return []telemetry.Field{
+		telemetry.F("request_id", inv.RequestID),
+		telemetry.F("function", inv.FunctionName),
+		telemetry.F("outcome", outcome),
+		telemetry.F("replay_of", replayOf),
+		telemetry.F("event_bytes", eventBytes),
+		telemetry.F("stored_bytes", storedBytes),
+		telemetry.F("reason", a.decision.Reason),
+		telemetry.F("caller", a.LogCaller()),
+	}
+}
+
+// Decision is the decision the action was planned under.
+func (a Action) Decision() window.Decision { return a.decision }
+
 var loopbackHosts = map[string]bool{"127.0.0.1": true, "localhost": true, "::1": true}
 
 // checkResponseURL is custom_resource.send_failed's check: https, or http to this host
