@@ -15,6 +15,7 @@ from gate.callers.refusals import refuse, reject_http
 from gate.callers.responses import EventDeferredError, deferred_response
 from gate.config import OnDefer, OnHttp, OnOrdered
 from gate.deferral.codec import EventEncodingError, encode_event
+from gate.deferral.deadline import deadline_of
 from gate.deferral.store import Deferral, DeferralStoreError, DeferredEventStore
 from gate.deferral.wire import replayed_request_id
 from gate.window.decide import Decision
@@ -58,6 +59,8 @@ class Deferrer:
 
     def defer(self, event: Any, context: LambdaContext, decision: Decision, caller: Caller | None = None) -> Any:
         now = time.time()
+        # Read first: the whole deferral, encoding included, ends inside the invocation's time.
+        deadline = deadline_of(context)
         request_id = context.aws_request_id
         replay_of = replayed_request_id(context)
         try:
@@ -73,7 +76,10 @@ class Deferrer:
                 identity=identity_of(context),
                 tenant_id=getattr(context, "tenant_id", None),
             )
-            outcome = self._store.requeue(replay_of, deferral) if replay_of else self._store.defer(deferral)
+            if replay_of:
+                outcome = self._store.requeue(replay_of, deferral, deadline=deadline)
+            else:
+                outcome = self._store.defer(deferral, deadline=deadline)
         except (DeferralStoreError, EventEncodingError) as exc:
             telemetry.log("deferral failed", level="ERROR", request_id=request_id, error=str(exc))
             telemetry.metric("DeferralErrors", 1, FunctionName=context.function_name)
