@@ -315,7 +315,18 @@ TELEMETRY: list[dict[str, Any]] = [
 
 @contextlib.contextmanager
 def _clock(epoch: float) -> Iterator[None]:
-    with mock.patch.object(time, "time", lambda: epoch):
+    # time.monotonic too: the deferral's deadline is read on it (gate.deferral.deadline, whose
+    # deadline_of takes its clock as a default argument, bound at import).
+    from gate.deferral import deadline
+
+    def deadline_of(context: object) -> float | None:
+        return deadline.deadline_of(context, clock=lambda: 1000.0)
+
+    with (
+        mock.patch.object(time, "time", lambda: epoch),
+        mock.patch.object(time, "monotonic", lambda: 1000.0),
+        mock.patch("gate.deferral.deferrer.deadline_of", deadline_of),
+    ):
         yield
 
 
@@ -490,14 +501,20 @@ _DEADLINE_MS = int(cases.NOW_EPOCH * 1000) + 30_000
 REPLAY_CONTEXT = json.dumps({"custom": {wire.MARKER_KEY: "original-1", "app": "x"}})
 
 
-def _context(request_id: str, client_context: str | None, identity: str | None, tenant_id: str | None) -> Any:
+def _context(
+    request_id: str,
+    client_context: str | None,
+    identity: str | None,
+    tenant_id: str | None,
+    deadline_ms: int = _DEADLINE_MS,
+) -> Any:
     from awslambdaric.lambda_context import LambdaContext
 
     return LambdaContext(
         request_id,
         json.loads(client_context) if client_context else None,
         json.loads(identity) if identity else None,
-        _DEADLINE_MS,
+        deadline_ms,
         cases.FUNCTION_ARN,
         tenant_id,
     )
@@ -527,6 +544,7 @@ def _answer(
     contexts: tuple[str | None, ...],
     *,
     with_item: bool = False,
+    deadline_ms: int = _DEADLINE_MS,
 ) -> dict[str, Any]:
     config = GateConfig.from_env({**_BASE, **settings})
     table = _Table()
@@ -534,7 +552,7 @@ def _answer(
         config.table_name, "overflow", inline_limit_bytes=config.inline_limit_bytes, client_factory=table
     )
     deferrer = Deferrer(store, config.on_defer, on_http=config.on_http, on_ordered=config.on_ordered)
-    context = _context(request_id, *contexts)
+    context = _context(request_id, contexts[0], contexts[1], contexts[2], deadline_ms)
     puts: list[dict[str, Any]] = []
 
     def urlopen(request: Any, timeout: float) -> _Response:
@@ -605,6 +623,27 @@ def caller_vectors() -> dict[str, Any]:
     }
 
 
+# Milliseconds the invocation has left when a store begins: too few, none left over, plenty.
+DEADLINE_REMAINING_MS = (300, 500, 501, 30_000)
+
+
+def deadline_vectors() -> list[dict[str, Any]]:
+    """The deferral's time bound: a store that cannot begin inside it fails, naming the deadline."""
+    out = []
+    event = {"Records": [{"eventSource": "aws:sqs", "body": "x"}]}
+    with _lambda_environment():
+        for remaining in DEADLINE_REMAINING_MS:
+            request_id = f"deadline-{remaining}"
+            deadline_ms = int(cases.NOW_EPOCH * 1000) + remaining
+            answer = _answer(
+                event, {}, DECISIONS_FOR_CALLERS["window"], request_id, (None, None, None), deadline_ms=deadline_ms
+            )
+            out.append(
+                {"request_id": request_id, "event": json.dumps(event), "deadline_ms": deadline_ms, "answer": answer}
+            )
+    return out
+
+
 def record_vectors() -> dict[str, Any]:
     events = [
         ("small", {"order": 7, "note": "caf\u00e9"}),
@@ -670,7 +709,7 @@ def record_vectors() -> dict[str, Any]:
         }
         for _, header, _, _ in CONTEXTS
     ]
-    return {"records": records, "markers": markers, "requeue": requeue_vectors()}
+    return {"records": records, "markers": markers, "requeue": requeue_vectors(), "deadlines": deadline_vectors()}
 
 
 def requeue_vectors() -> list[dict[str, Any]]:

@@ -1,9 +1,11 @@
 package deferral_test
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/maintenance-gate/maintenance-gate/proxy/internal/deferral"
 	"github.com/maintenance-gate/maintenance-gate/proxy/internal/vectors"
@@ -174,5 +176,46 @@ func TestShardsAndOrderAsPythonDoes(t *testing.T) {
 	}
 	if got := deferral.QueueValue("orders", deferral.Pending, "r-1"); !strings.HasPrefix(got, "orders#pending#") || len(got) != len("orders#pending#00") {
 		t.Errorf("queue %s", got)
+	}
+}
+
+func TestAStoreThatCannotBeginInsideTheDeadlineFailsAsPythonsDoes(t *testing.T) {
+	var v struct {
+		Now       float64 `json:"now"`
+		Deadlines []struct {
+			RequestID  string `json:"request_id"`
+			DeadlineMs int64  `json:"deadline_ms"`
+			Answer     struct {
+				Error *struct {
+					ErrorType    string `json:"errorType"`
+					ErrorMessage string `json:"errorMessage"`
+				} `json:"error"`
+				Stored bool `json:"stored"`
+			} `json:"answer"`
+		} `json:"deadlines"`
+	}
+	vectors.Load(t, "records.json", &v)
+	var callers struct {
+		Now float64 `json:"now"`
+	}
+	vectors.Load(t, "callers.json", &callers)
+	if len(v.Deadlines) == 0 {
+		t.Fatal("no deadline vectors")
+	}
+	now := time.UnixMicro(int64(callers.Now * 1e6))
+	for _, c := range v.Deadlines {
+		budget := deferral.StoreBudget(c.DeadlineMs, now)
+		if budget > 0 {
+			if !c.Answer.Stored || c.Answer.Error != nil {
+				t.Errorf("%s: Go would store with %.3f s left; Python did not", c.RequestID, budget)
+			}
+			continue
+		}
+		err := deferral.NoTimeLeftError(c.RequestID, budget)
+		var storeError *deferral.StoreError
+		if !errors.As(err, &storeError) || c.Answer.Error == nil ||
+			storeError.ErrorType() != c.Answer.Error.ErrorType || err.Error() != c.Answer.Error.ErrorMessage {
+			t.Errorf("%s:\n got  %v\n want %+v", c.RequestID, err, c.Answer.Error)
+		}
 	}
 }

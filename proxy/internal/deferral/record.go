@@ -35,10 +35,28 @@ type Deferral struct {
 	TenantID      string
 }
 
-// StoreError is store.DeferralStoreError: the event could not be kept; the invocation must fail.
-type StoreError struct{ Message string }
+// The error types a failed store reports, named as the Python gate's exceptions.
+const (
+	StoreErrorType   = "DeferralStoreError"
+	TimeoutErrorType = "DeferralTimeoutError"
+)
+
+// StoreError is store.DeferralStoreError (or, Type TimeoutErrorType, DeferralTimeoutError):
+// the event could not be kept; the invocation must fail with Type as its errorType.
+type StoreError struct {
+	Type    string
+	Message string
+}
 
 func (e *StoreError) Error() string { return e.Message }
+
+// ErrorType is the errorType the invocation fails with.
+func (e *StoreError) ErrorType() string {
+	if e.Type == "" {
+		return StoreErrorType
+	}
+	return e.Type
+}
 
 // Overflows says whether the event is too large for the item and goes to S3 first.
 func Overflows(d Deferral, inlineLimitBytes int) bool {
@@ -47,7 +65,7 @@ func Overflows(d Deferral, inlineLimitBytes int) bool {
 
 // NoOverflowBucketError is the failure of an oversized event with no bucket set.
 func NoOverflowBucketError(d Deferral, inlineLimitBytes int) error {
-	return &StoreError{fmt.Sprintf(
+	return &StoreError{Type: StoreErrorType, Message: fmt.Sprintf(
 		"event %s is %d bytes stored, over the %d-byte item limit, and GATE_OVERFLOW_BUCKET is not set",
 		d.RequestID, len(d.Event.Body), inlineLimitBytes)}
 }
