@@ -312,3 +312,17 @@ func TestAReplayIsPutBackInItsRecordWhateverItsCaller(t *testing.T) {
 		compare(t, e.Name+" [replay]", got, e.Replay)
 	}
 }
+
+func TestAnEventTheRuntimeCannotDecodeGoesToTheRuntime(t *testing.T) {
+	cfg, err := config.FromEnv(map[string]string{"GATE_PARAMETER_NAME": "/p", "GATE_TABLE_NAME": "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	decision := window.Decision{Defer: true, Reason: "mode is maintenance"}
+	for _, event := range []string{`{"a": `, "\xff\xfe{}", `{"a": 1} trailing`} {
+		action := callers.Plan([]byte(event), callers.Invocation{RequestID: "r"}, decision, cfg, time.Unix(0, 0))
+		if action.Kind != callers.PassThrough {
+			t.Errorf("%q: %s", event, action.Kind)
+		}
+	}
+}

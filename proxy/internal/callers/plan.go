@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/maintenance-gate/maintenance-gate/proxy/internal/config"
 	"github.com/maintenance-gate/maintenance-gate/proxy/internal/pyjson"
@@ -29,8 +30,9 @@ const (
 	// CustomResource: PUT ResponseBody to ResponseURL (CloudFormation waits for it), then
 	// answer null; if the PUT fails, the invocation fails (CustomResourceFailure).
 	CustomResource ActionKind = "custom-resource"
-	// PassThrough: the runtime could not even decode this event (not JSON); the gate
-	// never sees such an event, so it goes to the runtime, which fails it as it always would.
+	// PassThrough: the runtime could not even decode this event (not UTF-8 JSON); the
+	// gate never sees such an event, so it goes to the runtime, which fails it as it
+	// always would (awslambdaric: Runtime.UnmarshalError).
 	PassThrough ActionKind = "pass-through"
 )
 
@@ -85,6 +87,9 @@ func CustomResourceFailure(detail string) Reply {
 // act on the answer are refused; ordered sources are held (or stored,
 // GATE_ON_ORDERED=defer); everything else is stored.
 func Plan(event []byte, inv Invocation, decision window.Decision, cfg config.Config, now time.Time) Action {
+	if !utf8.Valid(event) {
+		return Action{Kind: PassThrough, Caller: Unknown}
+	}
 	value, err := pyjson.DecodeBytes(event)
 	if err != nil {
 		return Action{Kind: PassThrough, Caller: Unknown}

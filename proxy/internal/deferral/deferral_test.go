@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/maintenance-gate/maintenance-gate/proxy/internal/deferral"
+	"github.com/maintenance-gate/maintenance-gate/proxy/internal/telemetry"
 	"github.com/maintenance-gate/maintenance-gate/proxy/internal/vectors"
 )
 
@@ -190,7 +191,8 @@ func TestAStoreThatCannotBeginInsideTheDeadlineFailsAsPythonsDoes(t *testing.T) 
 					ErrorType    string `json:"errorType"`
 					ErrorMessage string `json:"errorMessage"`
 				} `json:"error"`
-				Stored bool `json:"stored"`
+				Stored bool     `json:"stored"`
+				Lines  []string `json:"lines"`
 			} `json:"answer"`
 		} `json:"deadlines"`
 	}
@@ -216,6 +218,14 @@ func TestAStoreThatCannotBeginInsideTheDeadlineFailsAsPythonsDoes(t *testing.T) 
 		if !errors.As(err, &storeError) || c.Answer.Error == nil ||
 			storeError.ErrorType() != c.Answer.Error.ErrorType || err.Error() != c.Answer.Error.ErrorMessage {
 			t.Errorf("%s:\n got  %v\n want %+v", c.RequestID, err, c.Answer.Error)
+		}
+		lines := []string{
+			telemetry.LogLine(callers.Now, "ERROR", telemetry.DeferralFailed,
+				telemetry.F("request_id", c.RequestID), telemetry.F("error", err.Error())),
+			telemetry.MetricLine(callers.Now, "INFO", telemetry.DeferralErrors, 1, "Count", telemetry.F("FunctionName", functionName)),
+		}
+		if !reflect.DeepEqual(lines, c.Answer.Lines) {
+			t.Errorf("%s: lines\n got  %q\n want %q", c.RequestID, lines, c.Answer.Lines)
 		}
 	}
 }
