@@ -279,3 +279,85 @@ VALID: list[tuple[str, str]] = [
     ("whitespace-around", '  \n{"mode": "live"}\n  '),
     ("legacy-with-spaces", "  2026-12-01T22:00:00+05:30 ,  2026-12-01T23:00:00+05:30 "),
 ]
+
+
+# Seeded random windows: zones with odd offsets and transitions, random times, days and
+# instants (half of them within hours of a transition of 2026), for breadth beyond the
+# hand-written cases above.
+RANDOM_ZONES = (
+    "Europe/Berlin",
+    "Europe/Dublin",
+    "America/New_York",
+    "America/St_Johns",
+    "America/Santiago",
+    "Australia/Lord_Howe",
+    "Pacific/Chatham",
+    "Asia/Kathmandu",
+    "Asia/Tehran",
+    "Antarctica/Troll",
+    "UTC",
+)
+RANDOM_SEED = 18
+
+
+def random_decisions(count: int = 60, instants: int = 8) -> list[tuple[str, str, list[str]]]:
+    import random
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    rng = random.Random(RANDOM_SEED)
+    out = []
+    for index in range(count):
+        zone = rng.choice(RANDOM_ZONES)
+        windows = []
+        for _ in range(rng.randint(1, 3)):
+            start = f"{rng.randrange(24):02d}:{rng.choice((0, 15, 30, 45, 59)):02d}"
+            end = f"{rng.randrange(24):02d}:{rng.choice((0, 1, 30, 45)):02d}"
+            if rng.random() < 0.2:
+                end += f":{rng.randrange(1, 60):02d}"
+            if start == end:
+                end = "23:59:59"
+            window: dict[str, Any] = {"start": start, "end": end, "timezone": zone}
+            if rng.random() < 0.7:
+                window["days"] = rng.sample(["mon", "tue", "wed", "thu", "fri", "sat", "sun"], rng.randint(1, 7))
+            windows.append(window)
+        text = json.dumps({"recurring": windows})
+        # Instants: some anywhere in 2026, some near the zone's own transitions.
+        tz = ZoneInfo(zone)
+        moments = []
+        for _ in range(instants):
+            base = datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=rng.randrange(365 * 86400))
+            if rng.random() < 0.5:
+                probe = base
+                for _ in range(400):
+                    before = probe.astimezone(tz).utcoffset()
+                    probe += timedelta(hours=6)
+                    if probe.astimezone(tz).utcoffset() != before:
+                        base = probe - timedelta(minutes=rng.randrange(0, 12 * 60, 7))
+                        break
+            moments.append(base.isoformat())
+        out.append((f"random-{index:02d}-{zone}", text, moments))
+    return out
+
+
+def fuzzed_documents(count: int = 160) -> list[tuple[str, str]]:
+    """Valid documents with a few characters deleted, replaced or inserted: parsed or refused, as Python says."""
+    import random
+
+    rng = random.Random(RANDOM_SEED)
+    sources = [text for _, text, _ in DECISIONS] + [text for _, text in VALID]
+    alphabet = '{}[]",: 0129-+TZzabmondaysé\\u\n\t'
+    out = []
+    for index in range(count):
+        text = list(rng.choice(sources))
+        for _ in range(rng.randint(1, 3)):
+            position = rng.randrange(len(text) + 1)
+            action = rng.random()
+            if action < 0.4 and position < len(text):
+                del text[position]
+            elif action < 0.7 and position < len(text):
+                text[position] = rng.choice(alphabet)
+            else:
+                text.insert(position, rng.choice(alphabet))
+        out.append((f"fuzz-{index:03d}", "".join(text)))
+    return out

@@ -77,6 +77,18 @@ def window_vectors() -> dict[str, Any]:
         else:
             raise AssertionError(f"malformed case {name!r} parsed")
     valid = [{"name": name, "document": text, "parsed": parse_document(text).to_json()} for name, text in cases.VALID]
+    for name, text, instants in cases.random_decisions():
+        document = parse_document(text)
+        for instant in instants:
+            now = datetime.fromisoformat(instant)
+            decisions.append(
+                {"name": name, "document": text, "now": instant, "decision": _decision(decide(document, now))}
+            )
+    for name, text in cases.fuzzed_documents():
+        try:
+            valid.append({"name": name, "document": text, "parsed": parse_document(text).to_json()})
+        except WindowDocumentError as exc:
+            errors.append({"name": name, "document": text, "field": exc.field, "message": str(exc)})
     return {"decisions": decisions, "errors": errors, "valid": valid}
 
 
