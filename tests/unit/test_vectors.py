@@ -80,7 +80,7 @@ def test_the_vectors_cover_what_both_languages_must_agree_on() -> None:
     assert {"stored", "requeued"} <= {
         json.loads(line)["outcome"]
         for event in callers["events"]
-        for answer in [*event["answers"].values(), event["replay"]]
+        for answer in [*event["answers"].values(), *event["replays"].values()]
         for line in answer["lines"]
         if '"outcome"' in line
     }

@@ -608,7 +608,14 @@ def caller_vectors() -> dict[str, Any]:
                 )
                 for label, settings, decision in ANSWER_SETTINGS
             }
-            replay = _answer(event, {}, DECISIONS_FOR_CALLERS["window"], request_id, (REPLAY_CONTEXT, None, None))
+            # A replay is put back into its record whoever first sent it; GATE_ON_DEFER=error fails even an HTTP one.
+            replays = {
+                label: _answer(
+                    event, settings, DECISIONS_FOR_CALLERS[decision], request_id, (REPLAY_CONTEXT, None, None)
+                )
+                for label, settings, decision in ANSWER_SETTINGS
+                if label in ("defaults", "on-defer-error")
+            }
             events.append(
                 {
                     "name": name,
@@ -617,7 +624,7 @@ def caller_vectors() -> dict[str, Any]:
                     "kind": caller.kind.value,
                     "source": caller.source,
                     "answers": answers,
-                    "replay": replay,
+                    "replays": replays,
                 }
             )
     return {

@@ -58,7 +58,7 @@ type callerVectors struct {
 		Kind      string                  `json:"kind"`
 		Source    string                  `json:"source"`
 		Answers   map[string]answerVector `json:"answers"`
-		Replay    answerVector            `json:"replay"`
+		Replays   map[string]answerVector `json:"replays"`
 	} `json:"events"`
 }
 
@@ -301,15 +301,22 @@ func TestAReplayIsPutBackInItsRecordWhateverItsCaller(t *testing.T) {
 	if replayOf == "" {
 		t.Fatal("the replay's client context carries no marker")
 	}
-	setting := v.Settings["defaults"]
-	cfg, err := config.FromEnv(setting.Env)
-	if err != nil {
-		t.Fatal(err)
-	}
+	checked := 0
 	for _, e := range v.Events {
-		inv := callers.Invocation{RequestID: e.RequestID, FunctionName: v.FunctionName, LogStream: v.LogStream, ReplayOf: replayOf}
-		got := run(t, v, e.Event, inv, cfg, decisionOf(t, setting.Decision))
-		compare(t, e.Name+" [replay]", got, e.Replay)
+		for label, want := range e.Replays {
+			setting := v.Settings[label]
+			cfg, err := config.FromEnv(setting.Env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			inv := callers.Invocation{RequestID: e.RequestID, FunctionName: v.FunctionName, LogStream: v.LogStream, ReplayOf: replayOf}
+			got := run(t, v, e.Event, inv, cfg, decisionOf(t, setting.Decision))
+			compare(t, fmt.Sprintf("%s [replay, %s]", e.Name, label), got, want)
+			checked++
+		}
+	}
+	if checked < 2*len(v.Events) {
+		t.Fatalf("only %d replays checked", checked)
 	}
 }
 
