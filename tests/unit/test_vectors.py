@@ -74,7 +74,8 @@ def test_the_vectors_cover_what_both_languages_must_agree_on() -> None:
     assert {"legacy-list", "weekly-crosses-midnight", "dst-spring-start-in-gap-starts-at-the-jump"} <= names
     assert {"dst-autumn-overlap-means-first-occurrence", "absolute-half-open"} <= names
     assert {vector["decision"]["defer"] for vector in window["decisions"]} == {True, False}
-    assert {kind for kind, _ in kinds} == {"http", "immediate", "ordered", "stored"}
+    assert {kind for kind, _ in kinds} == {"http", "immediate", "ordered", "stored", "durable"}
+    assert callers["durable_failures"]
     assert {"alb", "sqs-fifo", "s3-batch", "cloudformation-custom-resource", "unknown"} <= {s for _, s in kinds}
     assert sum(event["name"].startswith("sam:") for event in callers["events"]) >= 30
     assert {"stored", "requeued"} <= {

@@ -369,6 +369,11 @@ WINDOW_DOCUMENT = json.dumps(
 )
 DECISIONS_FOR_CALLERS = {
     "window": decide(parse_document(WINDOW_DOCUMENT), datetime.fromtimestamp(cases.NOW_EPOCH, timezone.utc)),
+    # A window ending in 90.4 s: a Retry-After and a durable wait shorter than their caps.
+    "ending": decide(
+        parse_document(json.dumps({"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T22:31:30.650Z"}]})),
+        datetime.fromtimestamp(cases.NOW_EPOCH, timezone.utc),
+    ),
     "maintenance": decide(
         parse_document('{"mode": "maintenance"}'), datetime.fromtimestamp(cases.NOW_EPOCH, timezone.utc)
     ),
@@ -380,6 +385,7 @@ ANSWER_SETTINGS: list[tuple[str, dict[str, str], str]] = [
     ("on-ordered-defer", {"GATE_ON_ORDERED": "defer"}, "window"),
     ("on-defer-error", {"GATE_ON_DEFER": "error", "GATE_ON_HTTP": "accept", "GATE_ON_ORDERED": "defer"}, "window"),
     ("mode-maintenance", {}, "maintenance"),
+    ("window-ends-soon", {}, "ending"),
 ]
 
 
@@ -390,6 +396,8 @@ class _Table:
         self.items: list[dict[str, Any]] = []
         self.objects: dict[str, bytes] = {}
         self.updates: list[dict[str, Any]] = []
+        self.checkpoints: list[dict[str, Any]] = []
+        self.failing_checkpoint: Exception | None = None
 
     def __call__(self, service: str) -> _Table:
         return self
@@ -403,6 +411,12 @@ class _Table:
     def update_item(self, **request: Any) -> None:
         # The record a replay names is taken to be replaying under a live lease: requeued.
         self.updates.append(request)
+
+    def checkpoint_durable_execution(self, **request: Any) -> None:
+        # A durable hold's checkpoint (gate.callers.durable); failing_checkpoint makes it fail.
+        self.checkpoints.append(request)
+        if self.failing_checkpoint is not None:
+            raise self.failing_checkpoint
 
 
 class _Response:
@@ -557,13 +571,17 @@ def _answer(
     *,
     with_item: bool = False,
     deadline_ms: int = _DEADLINE_MS,
+    failing_checkpoint: Exception | None = None,
 ) -> dict[str, Any]:
     config = GateConfig.from_env({**_BASE, **settings})
     table = _Table()
     store = DeferredEventStore(
         config.table_name, "overflow", inline_limit_bytes=config.inline_limit_bytes, client_factory=table
     )
-    deferrer = Deferrer(store, config.on_defer, on_http=config.on_http, on_ordered=config.on_ordered)
+    table.failing_checkpoint = failing_checkpoint
+    deferrer = Deferrer(
+        store, config.on_defer, on_http=config.on_http, on_ordered=config.on_ordered, client_factory=table
+    )
     context = _context(request_id, contexts[0], contexts[1], contexts[2], deadline_ms)
     puts: list[dict[str, Any]] = []
 
@@ -584,6 +602,8 @@ def _answer(
         result["item"] = _item_json(table.items[0])
     if table.updates:
         result["requeued"] = table.updates[0]["Key"][schema.KEY]["S"]
+    if table.checkpoints:
+        result["checkpoint"] = table.checkpoints[0]
     if puts:
         result["custom_resource_put"] = puts[0]
     result["lines"] = buffer.getvalue().splitlines()
@@ -639,7 +659,30 @@ def caller_vectors() -> dict[str, Any]:
         },
         "replay_client_context": REPLAY_CONTEXT,
         "events": events,
+        "durable_failures": durable_failure_vectors(),
     }
+
+
+def durable_failure_vectors() -> list[dict[str, Any]]:
+    """A durable hold whose checkpoint fails: the invocation fails, naming the failure, and nothing is stored."""
+    from tests.fixtures.trigger_events import durable_invocation
+
+    event = durable_invocation()
+    out = []
+    with _lambda_environment():
+        for index, failure in enumerate(
+            [RuntimeError("connection reset"), TimeoutError("read timed out " + "x" * 400)]
+        ):
+            request_id = f"durable-failure-{index}"
+            answer = _answer(
+                event, {}, DECISIONS_FOR_CALLERS["window"], request_id, (None, None, None), failing_checkpoint=failure
+            )
+            from gate.aws import describe
+
+            out.append(
+                {"request_id": request_id, "event": json.dumps(event), "detail": describe(failure), "answer": answer}
+            )
+    return out
 
 
 # Milliseconds the invocation has left when a store begins: too few, none left over, plenty.

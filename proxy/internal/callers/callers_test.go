@@ -37,7 +37,8 @@ type answerVector struct {
 		Body    string  `json:"body"`
 		Timeout float64 `json:"timeout"`
 	} `json:"custom_resource_put"`
-	Lines []string `json:"lines"`
+	Checkpoint any      `json:"checkpoint"`
+	Lines      []string `json:"lines"`
 }
 
 type callerVectors struct {
@@ -51,7 +52,13 @@ type callerVectors struct {
 		Decision decisionVector    `json:"decision"`
 	} `json:"settings"`
 	ReplayClientContext string `json:"replay_client_context"`
-	Events              []struct {
+	DurableFailures     []struct {
+		RequestID string       `json:"request_id"`
+		Event     string       `json:"event"`
+		Detail    string       `json:"detail"`
+		Answer    answerVector `json:"answer"`
+	} `json:"durable_failures"`
+	Events []struct {
 		Name      string                  `json:"name"`
 		RequestID string                  `json:"request_id"`
 		Event     string                  `json:"event"`
@@ -109,14 +116,15 @@ func decisionOf(t *testing.T, v decisionVector) window.Decision {
 // outcome is what the proxy does with Plan's action, without I/O: the answer, the
 // item it would store and the lines it would write.
 type outcome struct {
-	response string // canonical JSON, "" for none
-	errType  string
-	errMsg   string
-	stored   bool
-	item     vectors.Item
-	requeued string
-	put      *deferralPut
-	lines    []string
+	response   string // canonical JSON, "" for none
+	errType    string
+	errMsg     string
+	stored     bool
+	item       vectors.Item
+	requeued   string
+	put        *deferralPut
+	checkpoint string // canonical JSON of the CheckpointDurableExecution request
+	lines      []string
 	// compressed: the event was stored compressed, so the lines' stored_bytes differ by zlib library.
 	compressed bool
 }
@@ -151,6 +159,10 @@ func run(t *testing.T, v callerVectors, event string, inv callers.Invocation, cf
 		out.put = &deferralPut{action.ResponseURL, string(action.ResponseBody), callers.CustomResourceTimeout(remaining, true).Seconds()}
 		// The handler returns None once the PUT is made: the response is null.
 		refusal(telemetry.F("response_status", 200))
+	case callers.DurableHold:
+		out.checkpoint = checkpointJSON(t, action.Checkpoint)
+		out.response = vectors.Canonical(t, string(action.Body))
+		refusal()
 	case callers.Store:
 		encoded, err := deferral.EncodeValue(action.Event())
 		if err != nil {
@@ -222,6 +234,13 @@ func compare(t *testing.T, name string, got outcome, want answerVector) {
 		if got.put.url != want.CustomResource.URL || got.put.body != want.CustomResource.Body || got.put.timeout != want.CustomResource.Timeout {
 			t.Errorf("%s: PUT\n got  %+v\n want %+v", name, *got.put, *want.CustomResource)
 		}
+	}
+	wantCheckpoint := ""
+	if want.Checkpoint != nil {
+		wantCheckpoint = vectors.CanonicalValue(t, want.Checkpoint)
+	}
+	if got.checkpoint != wantCheckpoint {
+		t.Errorf("%s: checkpoint\n got  %s\n want %s", name, got.checkpoint, wantCheckpoint)
 	}
 	wantLines := want.Lines
 	if got.compressed {
@@ -331,5 +350,62 @@ func TestAnEventTheRuntimeCannotDecodeGoesToTheRuntime(t *testing.T) {
 		if action.Kind != callers.PassThrough {
 			t.Errorf("%q: %s", event, action.Kind)
 		}
+	}
+}
+
+func checkpointJSON(t *testing.T, c *callers.DurableCheckpoint) string {
+	return vectors.CanonicalValue(t, map[string]any{
+		"DurableExecutionArn": c.DurableExecutionArn,
+		"CheckpointToken":     c.CheckpointToken,
+		"ClientToken":         c.ClientToken,
+		"Updates": []any{map[string]any{
+			"Id":          c.UpdateID,
+			"Type":        c.UpdateType,
+			"SubType":     c.UpdateSubType,
+			"Action":      c.UpdateAction,
+			"Name":        c.UpdateName,
+			"WaitOptions": map[string]any{"WaitSeconds": c.WaitSeconds},
+		}},
+	})
+}
+
+func TestADurableHoldWhoseCheckpointFailsFailsTheInvocationAsPythonDoes(t *testing.T) {
+	v := load(t)
+	if len(v.DurableFailures) == 0 {
+		t.Fatal("no durable failure vectors")
+	}
+	setting := v.Settings["defaults"]
+	cfg, err := config.FromEnv(setting.Env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.UnixMicro(int64(v.Now * 1e6))
+	for _, c := range v.DurableFailures {
+		inv := callers.Invocation{RequestID: c.RequestID, FunctionName: v.FunctionName, LogStream: v.LogStream}
+		action := callers.Plan([]byte(c.Event), inv, decisionOf(t, setting.Decision), cfg, now)
+		if action.Kind != callers.DurableHold {
+			t.Fatalf("%s: %s", c.RequestID, action.Kind)
+		}
+		reply, fields := action.DurableFailure(inv, c.Detail)
+		got := outcome{
+			errType:    reply.ErrorType,
+			errMsg:     reply.ErrorMessage,
+			checkpoint: checkpointJSON(t, action.Checkpoint),
+			lines: []string{
+				telemetry.LogLine(v.Now, "INFO", telemetry.Refused, fields...),
+				telemetry.MetricLine(v.Now, "INFO", telemetry.Rejections, 1, "Count", telemetry.F("FunctionName", inv.FunctionName)),
+			},
+		}
+		compare(t, c.RequestID, got, c.Answer)
+	}
+}
+
+func TestDescribeCutsAtThreeHundredCharacters(t *testing.T) {
+	if got := callers.Describe("Throttling", "slow down"); got != "Throttling: slow down" {
+		t.Errorf("got %q", got)
+	}
+	long := callers.Describe("E", strings.Repeat("é", 400))
+	if pyjson.Len(long) != 303 || !strings.HasSuffix(long, "...") {
+		t.Errorf("got %d characters", pyjson.Len(long))
 	}
 }

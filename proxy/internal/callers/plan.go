@@ -30,6 +30,9 @@ const (
 	// CustomResource: PUT ResponseBody to ResponseURL (CloudFormation waits for it), then
 	// answer null; if the PUT fails, the invocation fails (CustomResourceFailure).
 	CustomResource ActionKind = "custom-resource"
+	// DurableHold: make Checkpoint (CheckpointDurableExecution), then post Body (PENDING);
+	// if the checkpoint fails, post DurableFailure's error instead. Nothing is stored.
+	DurableHold ActionKind = "durable-hold"
 	// PassThrough: the runtime could not even decode this event (not UTF-8 JSON); the
 	// gate never sees such an event, so it goes to the runtime, which fails it as it
 	// always would (awslambdaric: Runtime.UnmarshalError).
@@ -53,6 +56,8 @@ type Action struct {
 	// ErrorType and ErrorMessage for Refuse and Hold.
 	ErrorType    string
 	ErrorMessage string
+	// Checkpoint for DurableHold.
+	Checkpoint *DurableCheckpoint
 	// ResponseURL and ResponseBody for CustomResource.
 	ResponseURL  string
 	ResponseBody []byte
@@ -83,7 +88,7 @@ func CustomResourceFailure(detail string) Reply {
 }
 
 // Plan is Deferrer.answer's choice for one event inside a window, made without I/O:
-// a replay is stored; HTTP is rejected (or stored, GATE_ON_HTTP=accept); callers that
+// a replay is stored; a durable execution waits in the durable service; HTTP is rejected (or stored, GATE_ON_HTTP=accept); callers that
 // act on the answer are refused; ordered sources are held (or stored,
 // GATE_ON_ORDERED=defer); everything else is stored.
 func Plan(event []byte, inv Invocation, decision window.Decision, cfg config.Config, now time.Time) Action {
@@ -99,6 +104,11 @@ func Plan(event []byte, inv Invocation, decision window.Decision, cfg config.Con
 	switch {
 	case inv.ReplayOf != "":
 		action.Kind, action.replay = Store, true
+	case caller.Kind == Durable:
+		// Never stored, whatever GATE_ON_ORDERED says: its checkpoint token is spent once the
+		// invocation ends, so a replay could not resume the execution.
+		retry, known := decision.RetryAfterSeconds(window.Timestamp(now))
+		planDurable(&action, value.(*pyjson.Object), inv, retry, known)
 	case caller.Kind == HTTP && cfg.OnHTTP == config.OnHTTPReject:
 		retry, known := decision.RetryAfterSeconds(window.Timestamp(now))
 		action.Kind = Answer
