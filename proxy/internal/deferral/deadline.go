@@ -31,7 +31,7 @@ func NotFinishedError(requestID string, budget float64) error {
 }
 
 func timeoutError(requestID, detail string) error {
-	return &StoreError{Type: TimeoutErrorType, Message: fmt.Sprintf(
+	return &TimeoutError{fmt.Sprintf(
 		"storing deferred event %s did not finish by the invocation's deadline (%s); "+
 			"it is not acknowledged, and a retry under the same request id makes one record", requestID, detail)}
 }

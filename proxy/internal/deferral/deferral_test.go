@@ -214,7 +214,7 @@ func TestAStoreThatCannotBeginInsideTheDeadlineFailsAsPythonsDoes(t *testing.T) 
 			continue
 		}
 		err := deferral.NoTimeLeftError(c.RequestID, budget)
-		var storeError *deferral.StoreError
+		var storeError *deferral.TimeoutError
 		if !errors.As(err, &storeError) || c.Answer.Error == nil ||
 			storeError.ErrorType() != c.Answer.Error.ErrorType || err.Error() != c.Answer.Error.ErrorMessage {
 			t.Errorf("%s:\n got  %v\n want %+v", c.RequestID, err, c.Answer.Error)

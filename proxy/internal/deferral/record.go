@@ -41,22 +41,22 @@ const (
 	TimeoutErrorType = "DeferralTimeoutError"
 )
 
-// StoreError is store.DeferralStoreError (or, Type TimeoutErrorType, DeferralTimeoutError):
-// the event could not be kept; the invocation must fail with Type as its errorType.
-type StoreError struct {
-	Type    string
-	Message string
-}
+// StoreError is store.DeferralStoreError: the event could not be kept; the invocation must fail.
+type StoreError struct{ Message string }
 
 func (e *StoreError) Error() string { return e.Message }
 
 // ErrorType is the errorType the invocation fails with.
-func (e *StoreError) ErrorType() string {
-	if e.Type == "" {
-		return StoreErrorType
-	}
-	return e.Type
-}
+func (e *StoreError) ErrorType() string { return StoreErrorType }
+
+// TimeoutError is store.DeferralTimeoutError: storing did not finish by the
+// invocation's deadline; it is not acknowledged, and the invocation must fail.
+type TimeoutError struct{ Message string }
+
+func (e *TimeoutError) Error() string { return e.Message }
+
+// ErrorType is the errorType the invocation fails with.
+func (e *TimeoutError) ErrorType() string { return TimeoutErrorType }
 
 // Overflows says whether the event is too large for the item and goes to S3 first.
 func Overflows(d Deferral, inlineLimitBytes int) bool {
@@ -65,7 +65,7 @@ func Overflows(d Deferral, inlineLimitBytes int) bool {
 
 // NoOverflowBucketError is the failure of an oversized event with no bucket set.
 func NoOverflowBucketError(d Deferral, inlineLimitBytes int) error {
-	return &StoreError{Type: StoreErrorType, Message: fmt.Sprintf(
+	return &StoreError{fmt.Sprintf(
 		"event %s is %d bytes stored, over the %d-byte item limit, and GATE_OVERFLOW_BUCKET is not set",
 		d.RequestID, len(d.Event.Body), inlineLimitBytes)}
 }
