@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maintenance-gate/maintenance-gate/proxy/internal/clients"
 	"github.com/maintenance-gate/maintenance-gate/proxy/internal/config"
 	"github.com/maintenance-gate/maintenance-gate/proxy/internal/deferral"
 	"github.com/maintenance-gate/maintenance-gate/proxy/internal/runtimeapi"
@@ -93,22 +94,65 @@ func TestInsideAWindowAnHTTPRequestIsRejectedAndNothingStored(t *testing.T) {
 func TestAStoreFailureFailsTheInvocationByName(t *testing.T) {
 	s := &storer{err: &deferral.StoreError{Message: "could not store deferred event req-1: ResourceNotFoundException: gone"}}
 	answer, err := gateWith(inside, s).Answer(context.Background(), eventOf(`{}`, time.Now().Add(time.Minute)))
-	var failure *Failure
-	if answer != nil || !errors.As(err, &failure) || failure.ErrorType() != DeferralStoreError {
+	var named runtimeapi.NamedError
+	if answer != nil || !errors.As(err, &named) || named.ErrorType() != deferral.StoreErrorType {
 		t.Fatalf("got %+v %v", answer, err)
 	}
 }
 
 func TestAStoreStillRunningAtTheDeadlineLessTheMarginFailsTheInvocation(t *testing.T) {
-	deadline := time.Now().Add(AnswerMargin + 200*time.Millisecond)
+	margin := time.Duration(deferral.MarginSeconds * float64(time.Second))
+	deadline := time.Now().Add(margin + 200*time.Millisecond)
 	started := time.Now()
 	answer, err := gateWith(inside, &storer{block: true}).Answer(context.Background(), eventOf(`{}`, deadline))
 	took := time.Since(started)
-	var failure *Failure
-	if answer != nil || !errors.As(err, &failure) || failure.ErrorType() != DeferralStoreError {
+	var named runtimeapi.NamedError
+	if answer != nil || !errors.As(err, &named) || named.ErrorType() != deferral.TimeoutErrorType || !strings.Contains(err.Error(), "not finished within") {
 		t.Fatalf("got %+v %v", answer, err)
 	}
 	if took > 200*time.Millisecond+150*time.Millisecond {
 		t.Fatalf("the store ran %v, past the invocation's deadline less the margin", took)
+	}
+}
+
+func TestWithNoTimeLeftNothingIsSent(t *testing.T) {
+	s := &storer{}
+	answer, err := gateWith(inside, s).Answer(context.Background(), eventOf(`{}`, time.Now().Add(100*time.Millisecond)))
+	var named runtimeapi.NamedError
+	if answer != nil || !errors.As(err, &named) || named.ErrorType() != deferral.TimeoutErrorType || !strings.Contains(err.Error(), "no time left") {
+		t.Fatalf("got %+v %v", answer, err)
+	}
+	if len(s.kept) != 0 {
+		t.Fatal("a store was sent with no time left")
+	}
+}
+
+type checkpointer struct {
+	arn, token string
+	updates    []clients.CheckpointUpdate
+	err        error
+}
+
+func (c *checkpointer) Checkpoint(_ context.Context, arn, token, _ string, updates []clients.CheckpointUpdate) error {
+	c.arn, c.token, c.updates = arn, token, updates
+	return c.err
+}
+
+const durableEvent = `{"DurableExecutionArn":"arn:aws:lambda:us-east-1:123456789012:function:orders:1/durable-execution/x/y","CheckpointToken":"tok","InitialExecutionState":{"Operations":[]}}`
+
+func TestADurableInvocationWaitsInTheServiceAndAnswersPending(t *testing.T) {
+	c := &checkpointer{}
+	g := gateWith(inside, &storer{}).WithDurable(func() (Checkpointer, error) { return c, nil })
+	answer, err := g.Answer(context.Background(), eventOf(durableEvent, time.Now().Add(time.Minute)))
+	if err != nil || answer == nil || answer.Error || string(answer.Body) != `{"Status": "PENDING"}` {
+		t.Fatalf("got %+v %v", answer, err)
+	}
+	if c.token != "tok" || len(c.updates) != 1 || c.updates[0].Type != "WAIT" || c.updates[0].WaitOptions.WaitSeconds != 300 {
+		t.Fatalf("checkpoint %+v", c)
+	}
+	c.err = errors.New("connection refused")
+	answer, err = g.Answer(context.Background(), eventOf(durableEvent, time.Now().Add(time.Minute)))
+	if err != nil || answer == nil || !answer.Error || answer.ErrorType != "MaintenanceWindowError" {
+		t.Fatalf("a failed checkpoint: got %+v %v, want the invocation failed", answer, err)
 	}
 }
