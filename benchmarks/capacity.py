@@ -28,13 +28,13 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from benchmarks.stack import Result, Stack
 from gate.config import GateConfig
 from gate.deferral import table as schema
 from gate.deferral.codec import EncodedEvent, encode_event, event_json
+from gate.deferral.item_size import item_bytes
 from gate.deferral.store import Deferral, DeferredEventStore
 from gate.replay.engine import MAX_CONCURRENCY
 
@@ -118,42 +118,6 @@ def replay_hours(events_per_s_at_c1: float | None) -> dict[str, float | None]:
         hours = BACKLOG_EVENTS / (events_per_s_at_c1 * workers) / 3600 if events_per_s_at_c1 else None
         result[f"replay_million_hours_c{concurrency}"] = hours
     return result
-
-
-def item_bytes(item: Mapping[str, Any], names: set[str] | None = None) -> int:
-    """DynamoDB's size of an item (or of the named attributes of it): names plus values."""
-    return sum(
-        len(name.encode()) + _value_bytes(value) for name, value in item.items() if names is None or name in names
-    )
-
-
-def _value_bytes(value: Mapping[str, Any]) -> int:
-    kind, data = next(iter(value.items()))
-    if kind == "S":
-        return len(str(data).encode())
-    if kind == "B":
-        return len(bytes(data))
-    if kind == "N":
-        return _number_bytes(str(data))
-    if kind == "SS":
-        return sum(len(str(part).encode()) for part in data)
-    if kind == "NS":
-        return sum(_number_bytes(str(part)) for part in data)
-    if kind == "BS":
-        return sum(len(bytes(part)) for part in data)
-    if kind in ("BOOL", "NULL"):
-        return 1
-    if kind == "L":
-        return 3 + sum(1 + _value_bytes(element) for element in data)
-    if kind == "M":
-        return 3 + sum(1 + len(key.encode()) + _value_bytes(element) for key, element in data.items())
-    raise ValueError(f"unknown DynamoDB type {kind!r}")
-
-
-def _number_bytes(text: str) -> int:
-    # One byte per two significant digits, plus one.
-    digits = format(abs(Decimal(text)).normalize(), "f").replace(".", "").strip("0") or "0"
-    return math.ceil(len(digits) / 2) + 1
 
 
 def _partitioning(

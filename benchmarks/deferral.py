@@ -1,4 +1,4 @@
-"""defer_p50_ms, writes_per_deferral: an invocation inside a window, in process.
+"""defer_p50_ms, writes_per_deferral, defer_deadline_added_us: an invocation inside a window, in process.
 
 The gate reads a parameter whose mode is ``maintenance`` and keeps each event (about
 1 KB, an SQS-style record) in DynamoDB on the moto server. Init has created the
@@ -7,6 +7,12 @@ deferral still opens the connection and is reported apart, the median is over th
 rest.
 Writes are the store's own ``writes`` counter, cross-checked with botocore hooks
 that count API calls and HTTP requests (retries would show as extra requests).
+
+Each deferral is made twice, in alternating order: once with a context that tells its
+remaining time, as Lambda's does (the store call then runs on a worker thread bounded
+by the deadline: ``defer_p50_ms``), and once with one that cannot (the call runs on
+the invocation's thread). ``defer_deadline_added_us`` is the median of the pairs'
+differences, so load that comes and goes falls on both sides.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from benchmarks.handlers import plain
@@ -36,6 +43,16 @@ EVENT: dict[str, Any] = {
 }
 
 
+@dataclass
+class TimedContext(Context):
+    """Lambda's context as it is: it tells the invocation's remaining time."""
+
+    remaining_ms: int = 60_000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
 def measure(stack: Stack, deferrals: int) -> Result:
     api_calls = [0]
     requests = [0]
@@ -55,21 +72,29 @@ def measure(stack: Stack, deferrals: int) -> Result:
     if not built.source.current().defer:
         raise RuntimeError("the maintenance parameter must make the gate defer")
     clock = time.perf_counter
-    timings = []
+    timings: dict[bool, list[float]] = {True: [], False: []}
     with quiet_stdout():
-        for _ in range(deferrals + 1):
-            context = Context(aws_request_id=str(uuid.uuid4()))
-            began = clock()
-            answer = built.gate(EVENT, context)
-            timings.append(clock() - began)
-            if answer.get("deferred") is not True:
-                raise RuntimeError(f"expected a deferral, got {answer!r}")
-    count = deferrals + 1
+        for index in range(deferrals + 1):
+            for bounded in (True, False) if index % 2 else (False, True):
+                context = TimedContext(aws_request_id=str(uuid.uuid4())) if bounded else Context(str(uuid.uuid4()))
+                began = clock()
+                answer = built.gate(EVENT, context)
+                timings[bounded].append(clock() - began)
+                if answer.get("deferred") is not True:
+                    raise RuntimeError(f"expected a deferral, got {answer!r}")
+    count = 2 * (deferrals + 1)
+    added = [with_deadline - inline for with_deadline, inline in zip(timings[True], timings[False], strict=True)]
     return Result(
-        {"defer_p50_ms": median(timings[1:]) * 1000, "writes_per_deferral": built.store.writes / count},
+        {
+            "defer_p50_ms": median(timings[True][1:]) * 1000,
+            "writes_per_deferral": built.store.writes / count,
+            "defer_deadline_added_us": median(added[1:]) * 1e6,
+        },
         (
             f"deferral: {deferrals:,} deferrals of a {len(json.dumps(EVENT))}-byte event after a first one "
-            f"({timings[0] * 1000:.1f} ms, opens the connection); per deferral {api_calls[0] / count:g} API calls, "
-            f"{requests[0] / count:g} HTTP requests",
+            f"({timings[False][0] * 1000:.1f} ms, opens the connection); "
+            f"per deferral {api_calls[0] / count:g} API calls, "
+            f"{requests[0] / count:g} HTTP requests; without a deadline (the call on the invocation's thread) "
+            f"p50 {median(timings[False][1:]) * 1000:.3f} ms",
         ),
     )

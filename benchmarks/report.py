@@ -20,6 +20,7 @@ METRIC_KEYS = (
     "ssm_calls_per_1000",
     "defer_p50_ms",
     "writes_per_deferral",
+    "defer_deadline_added_us",
     "replay_events_per_s_c1",
     "replay_events_per_s_c8",
     # benchmarks/capacity.py: modelled from the items this run wrote (docs/scale.md).

@@ -31,8 +31,10 @@ class Gate:
         *,
         on_http: OnHttp = OnHttp.REJECT,
         on_ordered: OnOrdered = OnOrdered.HOLD,
+        client_factory: ClientFactory | None = None,
     ) -> None:
         self._handler = handler
+        self._client_factory = client_factory
         self._current = source.current
         self._make_store = make_store
         self._on_defer = on_defer
@@ -53,10 +55,15 @@ class Gate:
         if deferrer is None:
             with self._deferrer_lock:
                 if self._deferrer is None:
+                    from gate.aws import store_client
                     from gate.deferral.deferrer import Deferrer
 
                     self._deferrer = Deferrer(
-                        self._make_store(), self._on_defer, on_http=self._on_http, on_ordered=self._on_ordered
+                        self._make_store(),
+                        self._on_defer,
+                        on_http=self._on_http,
+                        on_ordered=self._on_ordered,
+                        client_factory=self._client_factory or store_client,
                     )
                 deferrer = self._deferrer
         return deferrer
@@ -88,6 +95,18 @@ def assemble(
     user_handler: Handler,
     source: WindowSource,
     make_store: Callable[[], DeferredEventStore],
+    client_factory: ClientFactory | None = None,
 ) -> Gate:
-    """The gate in front of ``user_handler``, answering as ``config`` says; pure: no I/O."""
-    return Gate(user_handler, source, make_store, config.on_defer, on_http=config.on_http, on_ordered=config.on_ordered)
+    """The gate in front of ``user_handler``, answering as ``config`` says; pure: no I/O.
+
+    ``client_factory`` makes the Lambda client a durable hold checkpoints with (default: ``gate.aws.store_client``).
+    """
+    return Gate(
+        user_handler,
+        source,
+        make_store,
+        config.on_defer,
+        on_http=config.on_http,
+        on_ordered=config.on_ordered,
+        client_factory=client_factory,
+    )

@@ -127,9 +127,11 @@ def _policy(args: GateReplayerArgs) -> pulumi.Output[str]:
         # gate/replay: leases and outcomes are conditional UpdateItems; it never puts or deletes.
         policies.allow("LeaseAndFinishRecords", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [gate.table.arn]),
         policies.allow("ReadMaintenanceWindow", ["ssm:GetParameter"], [gate.parameter.arn]),
+        # Oversized events are read and removed; a partial batch failure's list of failed items,
+        # when too long for the record, is written there too (gate/replay/events.py).
         policies.allow(
-            "ReadAndRemoveOversizedEvents",
-            ["s3:DeleteObject", "s3:GetObject"],
+            "KeepReadAndRemoveOverflowObjects",
+            ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
             [policies.objects_under(gate.bucket.arn, schema.OVERFLOW_PREFIX)],
         ),
     )

@@ -53,7 +53,7 @@ def deferred_table(name: str, *, protect: bool, opts: pulumi.ResourceOptions) ->
         # The AWS-managed key (aws/dynamodb): encrypted at rest with no key policy to keep.
         server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True),
         # Only finished records carry the attribute, so pending events never expire.
-        ttl=aws.dynamodb.TableTtlArgs(attribute_name=schema.EXPIRES_AT, enabled=True),
+        ttl=aws.dynamodb.TableTtlArgs(attribute_name=schema.time_to_live()["AttributeName"], enabled=True),
         deletion_protection_enabled=protect,
         opts=kept_on_destroy(opts, protect),
     )

@@ -19,6 +19,8 @@ class CallerKind(str, Enum):
     """Acts on the answer at once (authorizers, bots, transformations): it must never see a fake success."""
     ORDERED = "ordered"
     """A poller that keeps records in order per shard or message group, and retries a failed batch."""
+    DURABLE = "durable"
+    """The Lambda durable execution service: the execution waits out the window; nothing is stored."""
     STORED = "stored"
     """Everything else: the event is kept for replay and the invocation answered."""
 
@@ -31,6 +33,7 @@ class Caller:
 
 
 UNKNOWN = Caller(CallerKind.STORED, "unknown")
+DURABLE = Caller(CallerKind.DURABLE, "durable")
 ALB_SOURCE = "alb"  # answered in the header mode it asked in (gate.callers.responses)
 _IMMEDIATE_TOP_LEVEL_KEYS = (
     ("labelingJobArn", "sagemaker-ground-truth"),
@@ -59,6 +62,8 @@ def classify(event: Any) -> Caller:
 
 
 def _classify_object(event: dict[str, Any]) -> Caller:
+    if _is_durable_invocation(event):
+        return DURABLE
     if event.get("type") in ("TOKEN", "REQUEST") and ("methodArn" in event or "routeArn" in event):
         return Caller(CallerKind.IMMEDIATE, "apigateway-authorizer")
     context = event.get("requestContext")
@@ -134,3 +139,13 @@ def _is_alexa_smart_home(event: dict[str, Any]) -> bool:
     directive = event.get("directive")
     header = directive.get("header") if isinstance(directive, dict) else event.get("header")
     return isinstance(header, dict) and str(header.get("namespace", "")).startswith("Alexa")
+
+
+def _is_durable_invocation(event: dict[str, Any]) -> bool:
+    # The durable execution service's invocation envelope (the SDKs' DurableExecutionInvocationInput);
+    # the function's own input is inside InitialExecutionState, never at the top level.
+    return (
+        isinstance(event.get("CheckpointToken"), str)
+        and isinstance(event.get("DurableExecutionArn"), str)
+        and isinstance(event.get("InitialExecutionState"), dict)
+    )

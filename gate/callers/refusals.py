@@ -1,4 +1,4 @@
-"""Refusing an invocation inside a window without storing it, in the form its caller understands.
+"""Refusing or holding an invocation inside a window without storing it, in the form its caller understands.
 
 Each refusal is logged with ids and the caller's name (never the payload) and
 counted as the EMF metric ``Rejections``.
@@ -7,6 +7,7 @@ counted as the EMF metric ``Rejections``.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from gate import telemetry
@@ -46,6 +47,34 @@ def refuse(event: Any, context: LambdaContext, decision: Decision, caller: Calle
         return None
     _count(context, decision, caller, "invocation failed")
     raise MaintenanceWindowError(reason)
+
+
+def hold_durable(
+    event: dict[str, Any], context: LambdaContext, decision: Decision, caller: Caller, lambda_client: Callable[[], Any]
+) -> dict[str, str]:
+    """A durable execution waits out the window: a durable wait checkpointed, PENDING answered (gate.callers.durable).
+
+    If the checkpoint fails, the invocation fails and the durable service retries it; nothing is stored either way.
+    """
+    from gate.aws import describe
+    from gate.callers.durable import PENDING, checkpoint_hold, hold_seconds
+
+    seconds = hold_seconds(decision.retry_after_seconds(time.time()))
+    try:
+        checkpoint_hold(lambda_client(), event, seconds, context.aws_request_id)
+    except Exception as exc:
+        _count(context, decision, caller, "invocation failed", hold_error=describe(exc))
+        reason = window_refusal(
+            context.function_name,
+            decision.window or decision.reason,
+            decision.until,
+            caller.source,
+            f"nothing stored; the durable wait could not be checkpointed ({describe(exc)}), "
+            "so the durable service retries the invocation",
+        )
+        raise MaintenanceWindowError(reason) from exc
+    _count(context, decision, caller, "durable wait checkpointed, PENDING", wait_seconds=seconds)
+    return PENDING
 
 
 def _count(context: LambdaContext, decision: Decision, caller: Caller, answer: str, **fields: Any) -> None:

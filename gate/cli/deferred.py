@@ -18,7 +18,6 @@ from gate.cli.errors import WorkFailedError
 from gate.cli.names import Names, name_options
 from gate.cli.output import Output
 from gate.cli.params import time_options, time_range
-from gate.deferral import table as schema
 from gate.deferral.table import Status
 from gate.replay.errors import EventUnavailableError, RecordNotFoundError
 from gate.replay.events import EventReader
@@ -107,12 +106,13 @@ def show(names: Names, request_id: str, as_json: bool) -> None:
         note = str(exc)
     details = {
         **record.summary(),
-        "function_arn": _text(record, schema.FUNCTION_ARN),
+        "function_arn": record.function_arn,
         "last_error": record.last_error,
-        "client_context": _json_field(record, schema.CLIENT_CONTEXT),
-        "identity": _json_field(record, schema.IDENTITY),
+        "client_context": _json_text(record.client_context_json),
+        "identity": _json_text(record.identity_json),
         "encoding": record.event_encoding,
         "overflow_key": record.overflow_key,
+        "failed_items_key": record.failed_items_key,
     }
     output = Output()
     if as_json:
@@ -125,13 +125,8 @@ def show(names: Names, request_id: str, as_json: bool) -> None:
         output.line(json.dumps(event, indent=2, ensure_ascii=False))
 
 
-def _text(record: Record, field: str) -> str | None:
-    value = record.item.get(field)
-    return str(value["S"]) if value and "S" in value else None
-
-
-def _json_field(record: Record, field: str) -> Any:
-    text = _text(record, field)
+def _json_text(text: str | None) -> Any:
+    """A stored JSON text as its value, or as the text itself when it is not JSON."""
     if text is None:
         return None
     try:

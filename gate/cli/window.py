@@ -12,6 +12,7 @@ from gate.cli.aws import client
 from gate.cli.errors import BadInputError, WorkFailedError
 from gate.cli.names import Names, name_options
 from gate.cli.output import Output
+from gate.cli.window_edit import write_after_read
 from gate.replay.guard import WindowReading, read_window
 from gate.window.document import (
     DAY_NAMES,
@@ -123,7 +124,8 @@ def _write(names: Names, change: Change, *, dry_run: bool, needs_current: bool =
     output = Output()
     ssm = client("ssm")
     parameter = names.parameter
-    current, before = _current(parameter, read_window(ssm, parameter), needs_current)
+    reading = read_window(ssm, parameter)
+    current, before = _current(parameter, reading, needs_current)
     after = change(current).dumps()
     # The exact text to be written passes the parser (its size limit included) before any write.
     parse_document(after)
@@ -140,10 +142,8 @@ def _write(names: Names, change: Change, *, dry_run: bool, needs_current: bool =
     if dry_run:
         output.line("dry run: nothing written")
         return
-    # Intelligent-Tiering stays Standard (free) up to 4 KB and moves to Advanced only
-    # for a larger document, which a Standard parameter would refuse.
-    response = ssm.put_parameter(Name=parameter, Value=after, Type="String", Overwrite=True, Tier="Intelligent-Tiering")
-    output.line(f"wrote {parameter} (version {response.get('Version', '?')})")
+    version = write_after_read(ssm, parameter, after, reading.version, output)
+    output.line(f"wrote {parameter} (version {version})")
 
 
 def _current(parameter: str, reading: WindowReading, needs_current: bool) -> tuple[WindowDocument, str]:

@@ -66,3 +66,18 @@ def decode_body(body: bytes, encoding: str) -> bytes:
 
 def decode_event(body: bytes, encoding: str) -> Any:
     return json.loads(decode_body(body, encoding))
+
+
+def encode_identifiers(identifiers: list[str]) -> bytes:
+    """A partial batch's failed identifiers, in batch order, as kept in the overflow bucket: compressed JSON."""
+    return zlib.compress(json.dumps(identifiers, separators=(",", ":"), ensure_ascii=True).encode("ascii"), 6)
+
+
+def decode_identifiers(body: bytes) -> list[str]:
+    try:
+        identifiers = json.loads(zlib.decompress(body))
+    except (zlib.error, ValueError) as exc:
+        raise EventEncodingError(f"stored failed items are corrupt: {exc}") from exc
+    if not isinstance(identifiers, list) or not all(isinstance(value, str) for value in identifiers):
+        raise EventEncodingError("stored failed items are not a list of identifiers")
+    return identifiers

@@ -10,11 +10,13 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from gate import telemetry
+from gate.aws import ClientFactory, store_client
 from gate.callers.kinds import Caller, CallerKind, classify
-from gate.callers.refusals import refuse, reject_http
+from gate.callers.refusals import hold_durable, refuse, reject_http
 from gate.callers.responses import EventDeferredError, deferred_response
 from gate.config import OnDefer, OnHttp, OnOrdered
 from gate.deferral.codec import EventEncodingError, encode_event
+from gate.deferral.deadline import deadline_of
 from gate.deferral.store import Deferral, DeferralStoreError, DeferredEventStore
 from gate.deferral.wire import replayed_request_id
 from gate.window.decide import Decision
@@ -31,11 +33,14 @@ class Deferrer:
         *,
         on_http: OnHttp = OnHttp.REJECT,
         on_ordered: OnOrdered = OnOrdered.HOLD,
+        client_factory: ClientFactory = store_client,
     ) -> None:
         self._store = store
         self._on_defer = on_defer
         self._on_http = on_http
         self._on_ordered = on_ordered
+        self._client_factory = client_factory
+        self._lambda: Any = None
 
     def warm_up(self) -> None:
         self._store.warm_up()
@@ -46,6 +51,10 @@ class Deferrer:
         if replayed_request_id(context):
             # A replay's record exists already and must keep its event, whoever first sent it.
             return self.defer(event, context, decision, caller)
+        if caller.kind is CallerKind.DURABLE:
+            # Never stored, whatever GATE_ON_ORDERED says: its checkpoint token is spent once the
+            # invocation ends, so a replay could not resume the execution.
+            return hold_durable(event, context, decision, caller, self._lambda_client)
         if caller.kind is CallerKind.HTTP:
             if self._on_http is OnHttp.REJECT:
                 return reject_http(event, context, decision, caller)
@@ -56,8 +65,16 @@ class Deferrer:
             return refuse(event, context, decision, caller)
         return self.defer(event, context, decision, caller)
 
+    def _lambda_client(self) -> Any:
+        # Made on the first durable hold; two threads racing here make two clients, both usable.
+        if self._lambda is None:
+            self._lambda = self._client_factory("lambda")
+        return self._lambda
+
     def defer(self, event: Any, context: LambdaContext, decision: Decision, caller: Caller | None = None) -> Any:
         now = time.time()
+        # Read first: the whole deferral, encoding included, ends inside the invocation's time.
+        deadline = deadline_of(context)
         request_id = context.aws_request_id
         replay_of = replayed_request_id(context)
         try:
@@ -73,7 +90,10 @@ class Deferrer:
                 identity=identity_of(context),
                 tenant_id=getattr(context, "tenant_id", None),
             )
-            outcome = self._store.requeue(replay_of, deferral) if replay_of else self._store.defer(deferral)
+            if replay_of:
+                outcome = self._store.requeue(replay_of, deferral, deadline=deadline)
+            else:
+                outcome = self._store.defer(deferral, deadline=deadline)
         except (DeferralStoreError, EventEncodingError) as exc:
             telemetry.log("deferral failed", level="ERROR", request_id=request_id, error=str(exc))
             telemetry.metric("DeferralErrors", 1, FunctionName=context.function_name)

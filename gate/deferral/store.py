@@ -3,24 +3,32 @@
 A deferral is acknowledged only after DynamoDB has accepted the record; any failure
 raises :class:`DeferralStoreError` so the invocation fails and Lambda (or the caller)
 retries. Retries carry the same request id, and the conditional put makes them one
-record.
+record. Given a deadline, the whole call (S3 first for an oversized event, then
+DynamoDB, with their retries) ends by it, or fails with :class:`DeferralTimeoutError`
+(see gate.deferral.deadline).
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from gate.aws import ClientFactory, describe, is_conditional_failure
 from gate.deferral import table as schema
 from gate.deferral.codec import EncodedEvent
+from gate.deferral.deadline import DeadlineReachedError, refuse_late_requests, run_before
 from gate.deferral.table import Status
 
 
 class DeferralStoreError(RuntimeError):
     """Raised when a deferred event could not be stored durably; the invocation must fail."""
+
+
+class DeferralTimeoutError(DeferralStoreError):
+    """Raised when storing a deferred event did not finish by the invocation's deadline; the invocation must fail."""
 
 
 @dataclass(frozen=True)
@@ -58,8 +66,41 @@ class DeferredEventStore:
         self._clients_lock = threading.Lock()
         self.writes = 0
 
-    def defer(self, deferral: Deferral) -> str:
-        """Store the event; returns STORED, or DUPLICATE when this request id is already kept."""
+    def defer(self, deferral: Deferral, *, deadline: float | None = None) -> str:
+        """Store the event; returns STORED, or DUPLICATE when this request id is already kept.
+
+        ``deadline`` (a ``time.monotonic()`` instant, or None for the clients' own budget)
+        bounds the whole call, S3 included.
+        """
+        return self._bounded(deferral.request_id, deadline, lambda: self._defer(deferral))
+
+    def requeue(self, original_request_id: str, deferral: Deferral, *, deadline: float | None = None) -> str:
+        """A replayed invocation met a new window: put its record back to pending, not a new one.
+
+        Only the replay of that record may: it is ``replaying`` under a live lease, of
+        the same function and tenant, and this event's bytes are the ones its replay
+        sends. A marker naming any other record, or an event that differs, is stored
+        as its own record under its own request id, so nothing is acknowledged unkept.
+        ``deadline`` bounds the whole call, as for :meth:`defer`.
+        """
+        return self._bounded(deferral.request_id, deadline, lambda: self._requeue(original_request_id, deferral))
+
+    def _bounded(self, request_id: str, deadline: float | None, call: Callable[[], str]) -> str:
+        if deadline is None:
+            return call()
+        try:
+            return run_before(deadline, call)
+        except DeadlineReachedError as exc:
+            raise DeferralTimeoutError(
+                f"storing deferred event {request_id} did not finish by the invocation's deadline ({exc}); "
+                "it is not acknowledged, and a retry under the same request id makes one record"
+            ) from exc
+        except DeferralStoreError:
+            raise
+        except Exception as exc:  # a worker thread that could not start
+            raise DeferralStoreError(f"could not store deferred event {request_id}: {describe(exc)}") from exc
+
+    def _defer(self, deferral: Deferral) -> str:
         item = self._item(deferral)
         try:
             self._client("dynamodb").put_item(
@@ -76,14 +117,7 @@ class DeferredEventStore:
             self.writes += 1
         return STORED
 
-    def requeue(self, original_request_id: str, deferral: Deferral) -> str:
-        """A replayed invocation met a new window: put its record back to pending, not a new one.
-
-        Only the replay of that record may: it is ``replaying`` under a live lease, of
-        the same function and tenant, and this event's bytes are the ones its replay
-        sends. A marker naming any other record, or an event that differs, is stored
-        as its own record under its own request id, so nothing is acknowledged unkept.
-        """
+    def _requeue(self, original_request_id: str, deferral: Deferral) -> str:
         names = {
             "#status": schema.STATUS,
             "#queue": schema.QUEUE,
@@ -123,7 +157,7 @@ class DeferredEventStore:
                 raise DeferralStoreError(
                     f"could not requeue deferred event {original_request_id}: {describe(exc)}"
                 ) from exc
-            return self.defer(deferral)
+            return self._defer(deferral)
         finally:
             self.writes += 1
         return REQUEUED
@@ -185,5 +219,5 @@ class DeferredEventStore:
             with self._clients_lock:
                 client = self._clients.get(service)
                 if client is None:
-                    client = self._clients[service] = self._client_factory(service)
+                    client = self._clients[service] = refuse_late_requests(self._client_factory(service))
         return client

@@ -2,10 +2,14 @@
 
 The Pulumi program, the tests and the local sandbox all build the table from
 :func:`table_definition`, so the gate and its infrastructure cannot drift apart.
+Attribute names appear only here, in the store's writer (gate/deferral/store.py)
+and in ``Record`` and its reads (gate/replay/records.py); every other writer names
+attributes through :data:`PLACEHOLDERS` (``tests/unit/deferral/test_attribute_names.py``).
 """
 
 from __future__ import annotations
 
+import re
 import zlib
 from enum import Enum
 from typing import Any
@@ -60,6 +64,58 @@ EVENT_DIGEST = "event_digest"
 # The identifiers (SQS messageId, Kinesis or DynamoDB Streams sequence number) of the
 # batch items whose replay failed; a later replay sends only these, in batch order.
 FAILED_ITEMS = "failed_items"
+# Where the failed identifiers are kept instead, when they would push the record over
+# DynamoDB's item limit: an object in the overflow bucket (gate/replay/leases.py decides).
+FAILED_ITEMS_KEY = "failed_items_key"
+
+# Every attribute a record may hold.
+ATTRIBUTES = (
+    KEY,
+    QUEUE,
+    QUEUE_ORDER,
+    EXPIRES_AT,
+    FUNCTION_NAME,
+    FUNCTION_ARN,
+    STATUS,
+    DEFERRED_AT,
+    EVENT,
+    EVENT_ENCODING,
+    EVENT_SIZE,
+    OVERFLOW_KEY,
+    WINDOW,
+    CLIENT_CONTEXT,
+    IDENTITY,
+    ATTEMPTS,
+    LEASE_OWNER,
+    LEASE_EXPIRES,
+    LAST_ERROR,
+    FINISHED_AT,
+    REDEFERRALS,
+    TENANT_ID,
+    EVENT_DIGEST,
+    FAILED_ITEMS,
+    FAILED_ITEMS_KEY,
+)
+
+# The expression placeholder of each attribute a writer names in a condition or an
+# update, so that writers outside the store name no attribute themselves.
+PLACEHOLDERS = {
+    "#key": KEY,
+    "#status": STATUS,
+    "#queue": QUEUE,
+    "#function": FUNCTION_NAME,
+    "#owner": LEASE_OWNER,
+    "#lease": LEASE_EXPIRES,
+    "#attempts": ATTEMPTS,
+    "#finished": FINISHED_AT,
+    "#expires": EXPIRES_AT,
+    "#error": LAST_ERROR,
+    "#items": FAILED_ITEMS,
+    "#items_key": FAILED_ITEMS_KEY,
+    "#digest": EVENT_DIGEST,
+    "#tenant": TENANT_ID,
+    "#redeferrals": REDEFERRALS,
+}
 
 # The object-key prefix of oversized events in the overflow bucket.
 OVERFLOW_PREFIX = "deferred/"
@@ -116,6 +172,22 @@ def legacy_queue_value(function_name: str, status: Status) -> str:
     return f"{function_name}#{status.value}"
 
 
+def key_of(request_id: str) -> dict[str, Any]:
+    """The table key of a record, as GetItem, UpdateItem and DeleteItem take it."""
+    return {KEY: {"S": request_id}}
+
+
+def expression_names(*expressions: str) -> dict[str, str]:
+    """ExpressionAttributeNames for these expressions: only the placeholders they use (DynamoDB refuses others)."""
+    text = " ".join(expressions)
+    return {placeholder: name for placeholder, name in PLACEHOLDERS.items() if re.search(f"{placeholder}\\b", text)}
+
+
+def time_to_live() -> dict[str, Any]:
+    """The table's TTL setting: DynamoDB removes a record once its ``expires_at`` has passed."""
+    return {"Enabled": True, "AttributeName": EXPIRES_AT}
+
+
 def order_value(deferred_at_ms: int, request_id: str) -> str:
     # Zero-padded so string order is time order; the id breaks ties deterministically.
     return f"{deferred_at_ms:015d}#{request_id}"
@@ -123,6 +195,11 @@ def order_value(deferred_at_ms: int, request_id: str) -> str:
 
 def overflow_key(function_name: str, request_id: str) -> str:
     return f"{OVERFLOW_PREFIX}{function_name}/{request_id}.json.z"
+
+
+def failed_items_key(function_name: str, request_id: str) -> str:
+    """The object of a record's failed batch items, beside its event's, under the same prefix and rules."""
+    return f"{OVERFLOW_PREFIX}{function_name}/{request_id}.failed-items.json.z"
 
 
 def table_definition() -> dict[str, Any]:
@@ -152,6 +229,4 @@ def create_table(dynamodb_client: Any, table_name: str) -> None:
     """Create the table (and enable its TTL) through a boto3 client; for local use and tests."""
     dynamodb_client.create_table(TableName=table_name, **table_definition())
     dynamodb_client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
-    dynamodb_client.update_time_to_live(
-        TableName=table_name, TimeToLiveSpecification={"Enabled": True, "AttributeName": EXPIRES_AT}
-    )
+    dynamodb_client.update_time_to_live(TableName=table_name, TimeToLiveSpecification=time_to_live())

@@ -6,19 +6,20 @@ state shared between workers is the clients, the pacing and the stop signal.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gate.aws import error_code
+from gate.aws import describe, error_code
 from gate.deferral.codec import event_digest
 from gate.deferral.table import Status
 from gate.deferral.wire import replay_client_context
 from gate.replay.batch import BatchAnswerError, ItemFailures, item_ids, only_items, still_failed
 from gate.replay.errors import EventUnavailableError
-from gate.replay.events import EventReader, client_context
+from gate.replay.events import EventReader
 from gate.replay.invoke import Invocation, Invoker, Outcome, Target
 from gate.replay.leases import LeaseBook
 from gate.replay.records import Record, RecordTable
@@ -59,12 +60,13 @@ class Delivery:
         """Invoke a leased record's event and write what came of it."""
         try:
             payload = self.events.event_json(record)
+            failed_before = self.events.failed_items(record)
         except EventUnavailableError as exc:
             return self._fail(record, f"EventUnavailableError: {exc}")
-        if record.failed_items:
+        if failed_before:
             # After a partial batch failure only the failed items go again, in batch order.
-            payload = only_items(payload, record.failed_items)
-        context = replay_client_context(client_context(record), record.request_id)
+            payload = only_items(payload, failed_before)
+        context = replay_client_context(record.client_context(), record.request_id)
         invocation = self._invoke_through_throttles(record, payload, context)
         if invocation is None:
             return RecordResult(record.request_id, Result.LEASE_LOST)
@@ -129,8 +131,21 @@ class Delivery:
         if not failed:
             return self._succeed(record, invocation)
         error = f"PartialBatchFailure: {len(failed)} of {len(sent)} items failed"
-        if not self.leases.finish_partial(record, failed, event_digest(only_items(payload, failed)), error):
+        digest = event_digest(only_items(payload, failed))
+        kept_at = None
+        if not self.leases.fits_inline(record, failed, digest, error):
+            # Too many for DynamoDB's item limit: kept as an oversized event is, in S3 first.
+            try:
+                kept_at = self.events.keep_failed_items(record, failed)
+            except Exception as exc:  # noqa: BLE001 - the record must still be finished
+                # Nothing is lost: the record stays failed, and its next replay sends what this one sent.
+                return self._fail(record, f"{error}; the list could not be kept ({describe(exc)})")
+        if not self.leases.finish_partial(record, failed, digest, error, kept_at=kept_at):
             return self._lost(record, invocation)
+        if kept_at is None:
+            # The record no longer names an earlier list's object: a leftover would be only storage.
+            with contextlib.suppress(Exception):
+                self.events.delete_failed_items(record)
         return RecordResult(record.request_id, Result.PARTIAL, None, len(failed), len(sent))
 
     def _fail(self, record: Record, error: str) -> RecordResult:

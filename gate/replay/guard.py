@@ -18,13 +18,18 @@ from gate.window.document import WindowDocument, WindowDocumentError, parse_docu
 
 def read_document_text(ssm: Any, parameter_name: str) -> str | None:
     """The parameter's value, or None when the parameter does not exist."""
+    stored = _get_parameter(ssm, parameter_name)
+    return None if stored is None else str(stored["Value"])
+
+
+def _get_parameter(ssm: Any, parameter_name: str) -> dict[str, Any] | None:
     try:
         response = ssm.get_parameter(Name=parameter_name)
     except Exception as exc:
         if error_code(exc) == "ParameterNotFound":
             return None
         raise WindowUnavailableError(f"cannot read window parameter {parameter_name}: {describe(exc)}") from exc
-    return str(response["Parameter"]["Value"])
+    return response["Parameter"]  # type: ignore[no-any-return]
 
 
 class WindowReading(NamedTuple):
@@ -33,17 +38,20 @@ class WindowReading(NamedTuple):
     text: str | None
     document: WindowDocument | None
     invalid: WindowDocumentError | None
+    version: int | None = None
+    """The parameter's Version when read (None: it did not exist); a writer checks that its write came next."""
 
 
 def read_window(ssm: Any, parameter_name: str) -> WindowReading:
     """Read and parse the parameter; an unreachable SSM raises WindowUnavailableError."""
-    text = read_document_text(ssm, parameter_name)
-    if text is None:
+    stored = _get_parameter(ssm, parameter_name)
+    if stored is None:
         return WindowReading(None, None, None)
+    text, version = str(stored["Value"]), int(stored["Version"])
     try:
-        return WindowReading(text, parse_document(text), None)
+        return WindowReading(text, parse_document(text), None, version)
     except WindowDocumentError as exc:
-        return WindowReading(text, None, exc)
+        return WindowReading(text, None, exc, version)
 
 
 def read_document(ssm: Any, parameter_name: str) -> WindowDocument:

@@ -8,12 +8,12 @@ old owner and expiry, so two replayers that both saw it expire cannot both take 
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from typing import Any
 
 from gate.aws import is_conditional_failure
+from gate.deferral import item_size
 from gate.deferral import table as schema
 from gate.deferral.table import Status
 from gate.replay.records import Record
@@ -21,13 +21,6 @@ from gate.replay.records import Record
 # What a failed record keeps of the error: enough to diagnose, small beside the event.
 ERROR_LIMIT = 500
 _SECONDS_PER_DAY = 86_400
-
-_NAMES = {
-    "#status": schema.STATUS,
-    "#queue": schema.QUEUE,
-    "#owner": schema.LEASE_OWNER,
-    "#lease": schema.LEASE_EXPIRES,
-}
 
 # Only the lease's owner moves a record out of replaying.
 _OWNED = "#status = :replaying AND #owner = :me"
@@ -44,17 +37,18 @@ class LeaseBook:
         owner: str,
         lease_seconds: float,
         clock: Callable[[], float] = time.time,
+        item_limit_bytes: int | None = None,
     ) -> None:
         self.dynamodb = dynamodb
         self.table_name = table_name
         self.owner = owner
         self.lease_ms = int(lease_seconds * 1000)
         self._clock = clock
+        self.item_limit_bytes = item_size.ITEM_LIMIT_BYTES if item_limit_bytes is None else item_limit_bytes
 
     def claim(self, record: Record) -> Record | None:
         """Take a pending, failed, or lease-expired record; the leased record, or None if another has it."""
         now_ms = self._now_ms()
-        names = {**_NAMES, "#function": schema.FUNCTION_NAME, "#attempts": schema.ATTEMPTS}
         values: dict[str, Any] = {
             ":replaying": {"S": Status.REPLAYING.value},
             ":queue": {"S": schema.queue_value(record.function_name, Status.REPLAYING, record.request_id)},
@@ -70,15 +64,14 @@ class LeaseBook:
             condition = "#status = :replaying AND #function = :function AND " + _same_lease(record, values, now_ms)
         else:
             return None
+        update = "SET #status = :replaying, #queue = :queue, #owner = :owner, #lease = :lease ADD #attempts :one"
         try:
             response = self.dynamodb.update_item(
                 TableName=self.table_name,
-                Key=_key(record),
-                UpdateExpression=(
-                    "SET #status = :replaying, #queue = :queue, #owner = :owner, #lease = :lease ADD #attempts :one"
-                ),
+                Key=schema.key_of(record.request_id),
+                UpdateExpression=update,
                 ConditionExpression=condition,
-                ExpressionAttributeNames=names,
+                ExpressionAttributeNames=schema.expression_names(update, condition),
                 ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",
             )
@@ -109,7 +102,6 @@ class LeaseBook:
                 ":finished": {"N": str(int(now * 1000))},
                 ":expires": {"N": str(int(now + retention_days * _SECONDS_PER_DAY))},
             },
-            {"#finished": schema.FINISHED_AT, "#expires": schema.EXPIRES_AT, "#error": schema.LAST_ERROR},
         )
 
     def finish_failed(self, record: Record, error: str) -> bool:
@@ -122,24 +114,29 @@ class LeaseBook:
                 ":queue": {"S": schema.queue_value(record.function_name, Status.FAILED, record.request_id)},
                 ":error": {"S": truncate(error)},
             },
-            {"#error": schema.LAST_ERROR},
         )
 
-    def finish_partial(self, record: Record, failed_items: list[str], next_digest: str, error: str) -> bool:
-        """Mark failed, keeping which batch items failed: a later replay sends only those."""
-        return self._transition(
-            record,
-            "SET #status = :status, #queue = :queue, #error = :error, #items = :items, #digest = :digest "
-            "REMOVE #owner, #lease",
-            {
-                ":status": {"S": Status.FAILED.value},
-                ":queue": {"S": schema.queue_value(record.function_name, Status.FAILED, record.request_id)},
-                ":error": {"S": truncate(error)},
-                ":items": {"SS": failed_items},
-                ":digest": {"S": next_digest},
-            },
-            {"#error": schema.LAST_ERROR, "#items": schema.FAILED_ITEMS, "#digest": schema.EVENT_DIGEST},
-        )
+    def fits_inline(self, record: Record, failed_items: list[str], next_digest: str, error: str) -> bool:
+        """Whether the record, claimed whole, stays within the item limit with ``failed_items`` kept in it."""
+        return self.partial_bytes(record, failed_items, next_digest, error) <= self.item_limit_bytes
+
+    def partial_bytes(self, record: Record, failed_items: list[str], next_digest: str, error: str) -> int:
+        """DynamoDB's size of the record once finish_partial has kept ``failed_items`` in it."""
+        sets, removes = _partial_changes(record, failed_items, next_digest, error, None)
+        named = {schema.PLACEHOLDERS[placeholder]: value for placeholder, value in sets.items()}
+        return record.bytes_after(named, [schema.PLACEHOLDERS[placeholder] for placeholder in removes])
+
+    def finish_partial(
+        self, record: Record, failed_items: list[str], next_digest: str, error: str, *, kept_at: str | None = None
+    ) -> bool:
+        """Mark failed, keeping which batch items failed: a later replay sends only those.
+
+        The identifiers go into the record, or, with ``kept_at``, stay in that overflow
+        object (written first, as an oversized event is) and the record names it.
+        """
+        sets, removes = _partial_changes(record, failed_items, next_digest, error, kept_at)
+        update = "SET " + ", ".join(f"{name} = :{name[1:]}" for name in sets) + " REMOVE " + ", ".join(removes)
+        return self._transition(record, update, {f":{name[1:]}": value for name, value in sets.items()})
 
     def release(self, record: Record) -> bool:
         """Put back to pending an event the function never received (throttled, stopped early)."""
@@ -151,7 +148,6 @@ class LeaseBook:
                 ":queue": {"S": schema.queue_value(record.function_name, Status.PENDING, record.request_id)},
                 ":minus_one": {"N": "-1"},
             },
-            {"#attempts": schema.ATTEMPTS},
         )
 
     def _transition(
@@ -159,15 +155,14 @@ class LeaseBook:
         record: Record,
         update: str,
         values: dict[str, Any],
-        names: dict[str, str] | None = None,
     ) -> bool:
         try:
             self.dynamodb.update_item(
                 TableName=self.table_name,
-                Key=_key(record),
+                Key=schema.key_of(record.request_id),
                 UpdateExpression=update,
                 ConditionExpression=_OWNED,
-                ExpressionAttributeNames=_used({**_NAMES, **(names or {})}, update, _OWNED),
+                ExpressionAttributeNames=schema.expression_names(update, _OWNED),
                 ExpressionAttributeValues={
                     ":replaying": {"S": Status.REPLAYING.value},
                     ":me": {"S": self.owner},
@@ -182,6 +177,26 @@ class LeaseBook:
 
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)
+
+
+def _partial_changes(
+    record: Record, failed_items: list[str], next_digest: str, error: str, kept_at: str | None
+) -> tuple[dict[str, Any], list[str]]:
+    """What finish_partial sets and removes, by placeholder."""
+    sets: dict[str, Any] = {
+        "#status": {"S": Status.FAILED.value},
+        "#queue": {"S": schema.queue_value(record.function_name, Status.FAILED, record.request_id)},
+        "#error": {"S": truncate(error)},
+        "#digest": {"S": next_digest},
+    }
+    removes = ["#owner", "#lease"]
+    if kept_at is None:
+        sets["#items"] = {"SS": failed_items}
+        removes.append("#items_key")
+    else:
+        sets["#items_key"] = {"S": kept_at}
+        removes.append("#items")
+    return sets, removes
 
 
 def truncate(text: str, limit: int = ERROR_LIMIT) -> str:
@@ -205,13 +220,3 @@ def _same_lease(record: Record, values: dict[str, Any], now_ms: int) -> str:
         values[":old_lease"] = {"N": str(record.lease_expires_ms)}
         parts.append("#lease = :old_lease AND #lease < :now")
     return " AND ".join(parts)
-
-
-def _used(names: dict[str, str], *expressions: str) -> dict[str, str]:
-    # DynamoDB rejects a request that defines a name its expressions do not use.
-    text = " ".join(expressions)
-    return {placeholder: name for placeholder, name in names.items() if re.search(f"{placeholder}\\b", text)}
-
-
-def _key(record: Record) -> dict[str, Any]:
-    return {schema.KEY: {"S": record.request_id}}

@@ -48,7 +48,6 @@ class Purger:
                 "#status <> :replaying OR #lease < :now",
                 {":replaying": {"S": Status.REPLAYING.value}, ":now": {"N": str(int(self._clock() * 1000))}},
                 result,
-                {"#lease": schema.LEASE_EXPIRES},
             )
         return result
 
@@ -58,14 +57,13 @@ class Purger:
         condition: str,
         values: dict[str, Any],
         result: PurgeResult,
-        names: dict[str, str] | None = None,
     ) -> None:
         try:
             self.dynamodb.delete_item(
                 TableName=self.table_name,
-                Key={schema.KEY: {"S": record.request_id}},
+                Key=schema.key_of(record.request_id),
                 ConditionExpression=condition,
-                ExpressionAttributeNames={"#status": schema.STATUS, **(names or {})},
+                ExpressionAttributeNames=schema.expression_names(condition),
                 ExpressionAttributeValues=values,
             )
         except Exception as exc:

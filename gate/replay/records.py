@@ -1,18 +1,22 @@
 """Reading deferred records: one function's queue in deferral order, a scan, one record.
 
-Reads never fetch the stored event: listings project only the fields that describe a
-record, so a payload cannot reach a listing by accident.
+:class:`Record` is the one decoder of a stored item: every reader (the replayer, the
+CLI) reads a record's attributes through it, never from the raw item. Listings
+project only the fields that describe a record, so a payload cannot reach a listing
+by accident; only :meth:`RecordTable.get` reads the event and client context.
 """
 
 from __future__ import annotations
 
 import heapq
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from gate.deferral import table as schema
+from gate.deferral.item_size import item_bytes
 from gate.deferral.table import Status
 
 # What the queue index projects: every field except the event, the client context and
@@ -48,7 +52,7 @@ class TimeRange:
 
 @dataclass(frozen=True)
 class Record:
-    """A deferred record as stored, without its event."""
+    """A deferred record as stored; the event and client context only when read by RecordTable.get."""
 
     request_id: str
     function_name: str
@@ -69,6 +73,14 @@ class Record:
     function_arn: str | None = None
     tenant_id: str | None = None
     failed_items: frozenset[str] = frozenset()
+    # Where the failed items are kept instead, when too many for the record (gate/deferral/items.py).
+    failed_items_key: str | None = None
+    # The stored event's bytes when kept inline (else ``overflow_key`` names its object), and the
+    # JSON texts of the client context and identity: payloads, so never in a repr.
+    event_body: bytes | None = field(default=None, repr=False)
+    client_context_json: str | None = field(default=None, repr=False)
+    identity_json: str | None = field(default=None, repr=False)
+    # The item as read; only Record's own methods look into it.
     item: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -93,8 +105,25 @@ class Record:
             function_arn=_text(item, schema.FUNCTION_ARN),
             tenant_id=_text(item, schema.TENANT_ID),
             failed_items=frozenset(item.get(schema.FAILED_ITEMS, {}).get("SS", ())),
+            failed_items_key=_text(item, schema.FAILED_ITEMS_KEY),
+            event_body=_binary(item, schema.EVENT),
+            client_context_json=_text(item, schema.CLIENT_CONTEXT),
+            identity_json=_text(item, schema.IDENTITY),
             item=item,
         )
+
+    def bytes_after(self, sets: Mapping[str, Mapping[str, Any]], removes: Iterable[str] = ()) -> int:
+        """DynamoDB's size of this record's item once an update sets ``sets`` and removes ``removes``.
+
+        Exact only for a record read whole (GetItem, or a claim's ALL_NEW), not a listing's projection.
+        """
+        item = {name: value for name, value in self.item.items() if name not in set(removes)}
+        return item_bytes({**item, **sets})
+
+    def client_context(self) -> dict[str, Any] | None:
+        """The client context the original invocation carried, if the gate kept one."""
+        value = _json(self.client_context_json)
+        return value if isinstance(value, dict) else None
 
     def lease_expired(self, now_ms: int) -> bool:
         return self.status is Status.REPLAYING and (self.lease_expires_ms or 0) < now_ms
@@ -250,6 +279,20 @@ def iso_ms(epoch_ms: int) -> str:
 def _text(item: Mapping[str, Any], name: str) -> str | None:
     value = item.get(name)
     return str(value["S"]) if value and "S" in value else None
+
+
+def _binary(item: Mapping[str, Any], name: str) -> bytes | None:
+    value = item.get(name)
+    return bytes(value["B"]) if value and "B" in value else None
+
+
+def _json(text: str | None) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def _number(item: Mapping[str, Any], name: str) -> int | None:

@@ -11,10 +11,12 @@ through ``AWS_ENDPOINT_URL_<SERVICE>``, so their real timeouts and retries run.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import http.client
 import json
 import socket
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -48,6 +50,10 @@ class Fault:
         body = f"<Error><Code>{code}</Code><Message>{message}</Message></Error>".encode()
         return cls("respond", status=status, body=body, content_type="application/xml")
 
+    def after(self, seconds: float) -> Fault:
+        """The same answer, sent only after ``seconds`` (a slow service that then fails)."""
+        return dataclasses.replace(self, seconds=seconds)
+
     @classmethod
     def slow(cls, seconds: float) -> Fault:
         """Answer nothing for ``seconds``, then forward (or, with no target, answer 500)."""
@@ -71,6 +77,7 @@ class FaultProxy:
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
         self.requests: list[str] = []
+        self.arrivals: list[float] = []  # time.monotonic() of each request, as it arrived
 
     @property
     def url(self) -> str:
@@ -154,6 +161,7 @@ class FaultProxy:
 
             def _handle(self) -> None:
                 body = self._read_body()
+                proxy.arrivals.append(time.monotonic())
                 proxy.requests.append(f"{self.command} {self.path} {self.headers.get('X-Amz-Target', '')}".strip())
                 fault = proxy._next_fault()
                 headers = {key: value for key, value in self.headers.items() if key.lower() not in _HOP_BY_HOP}
@@ -161,6 +169,8 @@ class FaultProxy:
                     if fault is None:
                         self._reply(*proxy._forward(self.command, self.path, headers, body))
                     elif fault.kind == "respond":
+                        if fault.seconds and proxy._released.wait(fault.seconds):
+                            return
                         self._reply(fault.status, [("Content-Type", fault.content_type)], fault.body)
                     elif fault.kind == "sleep":
                         if proxy._released.wait(fault.seconds):

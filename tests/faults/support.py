@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import time
 from typing import Any
 
 from awslambdaric.lambda_context import LambdaContext
@@ -44,9 +45,11 @@ def lambda_context(
     *,
     client_context: dict[str, Any] | None = None,
     cognito_identity: dict[str, Any] | None = None,
+    remaining_seconds: float = 60.0,
 ) -> LambdaContext:
-    """The context object awslambdaric builds for an invocation, from the same class."""
-    context = LambdaContext(request_id, client_context, cognito_identity, 0, FUNCTION_ARN)
+    """awslambdaric's own context object for an invocation, ending ``remaining_seconds`` from now."""
+    deadline_ms = int(time.time() * 1000 + remaining_seconds * 1000)
+    context = LambdaContext(request_id, client_context, cognito_identity, deadline_ms, FUNCTION_ARN)
     context.function_name = FUNCTION_NAME
     return context
 

@@ -119,5 +119,7 @@ def test_the_replayers_grant_is_exactly_the_replayers_calls(stack: Run, aws: Non
     replayer = granted(stack, "-replayer-access")
     assert recorder.actions <= replayer
     # GetItem: the replay engine reads a record back when its finishing write is refused
-    # (re-queued by the gate, or the lease taken): a race this run does not meet.
-    assert replayer - recorder.actions <= {"dynamodb:GetItem"}
+    # (re-queued by the gate, or the lease taken): a race this run does not meet. PutObject:
+    # a partial batch failure whose failed items outgrow the record, which this run does not meet
+    # (tests/unit/replay/test_failed_items.py does).
+    assert replayer - recorder.actions <= {"dynamodb:GetItem", "s3:PutObject"}

@@ -187,7 +187,10 @@ def test_the_replayer_is_a_separate_least_privilege_function(with_replayer: Run)
         "ReadPendingQueue": (["dynamodb:Query"], [f"{table_arn}/index/{schema.QUEUE_INDEX}"]),
         "LeaseAndFinishRecords": (["dynamodb:GetItem", "dynamodb:UpdateItem"], [table_arn]),
         "ReadMaintenanceWindow": (["ssm:GetParameter"], [run_.arn(PARAMETER)]),
-        "ReadAndRemoveOversizedEvents": (["s3:DeleteObject", "s3:GetObject"], [f"{bucket_arn}/deferred/*"]),
+        "KeepReadAndRemoveOverflowObjects": (
+            ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+            [f"{bucket_arn}/deferred/*"],
+        ),
     }
     replayer_role = replayer.inputs["role"].rsplit("/", 1)[1]
     assert run_.one(ROLE_POLICY, "-replayer-access").inputs["role"] == replayer_role

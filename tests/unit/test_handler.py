@@ -24,13 +24,13 @@ class RecordingStore:
         self.requeued: list[tuple[str, Deferral]] = []
         self.failure = failure
 
-    def defer(self, deferral: Deferral) -> str:
+    def defer(self, deferral: Deferral, *, deadline: float | None = None) -> str:
         if self.failure:
             raise self.failure
         self.deferred.append(deferral)
         return STORED
 
-    def requeue(self, original: str, deferral: Deferral) -> str:
+    def requeue(self, original: str, deferral: Deferral, *, deadline: float | None = None) -> str:
         self.requeued.append((original, deferral))
         return "requeued"
 

@@ -137,7 +137,9 @@ DECISIONS: list[tuple[str, str, list[str]]] = [
 ]
 
 # (name, malformed document text): each must fail with the error the Python parser gives.
-_BIG = json.dumps({"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": "x" * 90}] * 80})
+_BIG = json.dumps(
+    {"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": "x" * 90}] * 80}
+)
 MALFORMED: list[tuple[str, str]] = [
     ("empty", ""),
     ("blank", "  \n\t "),
@@ -186,7 +188,10 @@ MALFORMED: list[tuple[str, str]] = [
     ("window-hour-24", '{"windows": [{"start": "2026-12-01T24:00:00Z", "end": "x"}]}'),
     ("window-second-60", '{"windows": [{"start": "2026-12-01T23:59:60Z", "end": "x"}]}'),
     ("window-offset-24h", '{"windows": [{"start": "2026-12-01T22:00:00+24:00", "end": "x"}]}'),
-    ("window-offset-minutes-99", '{"windows": [{"start": "2026-12-01T22:00:00+00:99", "end": "2026-12-01T20:21:00Z"}]}'),
+    (
+        "window-offset-minutes-99",
+        '{"windows": [{"start": "2026-12-01T22:00:00+00:99", "end": "2026-12-01T20:21:00Z"}]}',
+    ),
     ("window-seven-digit-fraction", '{"windows": [{"start": "2026-12-01T22:00:00.1234567Z", "end": "x"}]}'),
     ("window-arabic-digits", '{"windows": [{"start": "٢٠٢٦-12-01T22:00:00Z", "end": "x"}]}'),
     ("window-year-too-small", '{"windows": [{"start": "1999-12-31T23:00:00Z", "end": "2026-01-01T00:00:00Z"}]}'),
@@ -194,12 +199,18 @@ MALFORMED: list[tuple[str, str]] = [
     ("window-year-zero", '{"windows": [{"start": "0000-12-01T22:00:00Z", "end": "x"}]}'),
     ("window-end-before-start", '{"windows": [{"start": "2026-12-01T23:00:00Z", "end": "2026-12-01T22:00:00Z"}]}'),
     ("window-end-equals-start", '{"windows": [{"start": "2026-12-01T23:00:00Z", "end": "2026-12-02T00:00:00+01:00"}]}'),
-    ("window-name-empty", '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": ""}]}'),
+    (
+        "window-name-empty",
+        '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": ""}]}',
+    ),
     (
         "window-name-too-long",
         json.dumps({"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": "n" * 101}]}),
     ),
-    ("window-name-number", '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": 7}]}'),
+    (
+        "window-name-number",
+        '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": 7}]}',
+    ),
     (
         "window-name-lone-surrogate",
         '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": "a\\ud800b"}]}',
@@ -222,9 +233,15 @@ MALFORMED: list[tuple[str, str]] = [
     ("recurring-days-empty", '{"recurring": [{"start": "01:00", "end": "02:00", "timezone": "UTC", "days": []}]}'),
     ("recurring-days-null", '{"recurring": [{"start": "01:00", "end": "02:00", "timezone": "UTC", "days": null}]}'),
     ("recurring-days-string", '{"recurring": [{"start": "01:00", "end": "02:00", "timezone": "UTC", "days": "mon"}]}'),
-    ("recurring-day-unknown", '{"recurring": [{"start": "01:00", "end": "02:00", "timezone": "UTC", "days": ["mon", "Tue"]}]}'),
+    (
+        "recurring-day-unknown",
+        '{"recurring": [{"start": "01:00", "end": "02:00", "timezone": "UTC", "days": ["mon", "Tue"]}]}',
+    ),
     ("recurring-day-number", '{"recurring": [{"start": "01:00", "end": "02:00", "timezone": "UTC", "days": [0]}]}'),
-    ("recurring-day-twice", '{"recurring": [{"start": "01:00", "end": "02:00", "timezone": "UTC", "days": ["fri", "fri"]}]}'),
+    (
+        "recurring-day-twice",
+        '{"recurring": [{"start": "01:00", "end": "02:00", "timezone": "UTC", "days": ["fri", "fri"]}]}',
+    ),
     (
         "recurring-name-bad",
         '{"recurring": [{"start": "01:00", "end": "02:00", "timezone": "UTC", "name": ["x"]}]}',
@@ -237,8 +254,8 @@ MALFORMED: list[tuple[str, str]] = [
     ("legacy-looks-like-number", "-1"),
     ("not-json-not-legacy", "maintenance"),
     ("long-value-clipped", "x" * 100 + ",y"),
-    ("repr-quotes", "it's,\"quoted\""),
-    ("repr-both-quotes", "it's \"both\",x"),
+    ("repr-quotes", 'it\'s,"quoted"'),
+    ("repr-both-quotes", 'it\'s "both",x'),
     ("repr-controls", "a\x01b\x7f\u00a0\u2028c,d"),
 ]
 
@@ -248,10 +265,99 @@ VALID: list[tuple[str, str]] = [
     ("time-with-final-newline", '{"recurring": [{"start": "01:00\\n", "end": "02:00", "timezone": "UTC"}]}'),
     ("time-with-arabic-digit", '{"recurring": [{"start": "0\u0661:00", "end": "02:00", "timezone": "UTC"}]}'),
     ("days-sorted", '{"recurring": [{"start": "01:00", "end": "02:00", "timezone": "UTC", "days": ["sun", "mon"]}]}'),
-    ("name-null-is-none", '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": null}]}'),
-    ("name-unicode", '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": "D\\u00e9ploiement \\ud83d\\ude80"}]}'),
+    (
+        "name-null-is-none",
+        '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", "name": null}]}',
+    ),
+    (
+        "name-unicode",
+        '{"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T23:00:00Z", '
+        '"name": "D\\u00e9ploiement \\ud83d\\ude80"}]}',
+    ),
     ("offset-minutes-99", '{"windows": [{"start": "2026-12-01T22:00:00+00:99", "end": "2026-12-01T23:00:00Z"}]}'),
     ("lower-case-t-and-z", '{"windows": [{"start": "2026-12-01t22:00z", "end": "2026-12-01 23:00:00.000001-00:00"}]}'),
     ("whitespace-around", '  \n{"mode": "live"}\n  '),
     ("legacy-with-spaces", "  2026-12-01T22:00:00+05:30 ,  2026-12-01T23:00:00+05:30 "),
 ]
+
+
+# Seeded random windows: zones with odd offsets and transitions, random times, days and
+# instants (half of them within hours of a transition of 2026), for breadth beyond the
+# hand-written cases above.
+RANDOM_ZONES = (
+    "Europe/Berlin",
+    "Europe/Dublin",
+    "America/New_York",
+    "America/St_Johns",
+    "America/Santiago",
+    "Australia/Lord_Howe",
+    "Pacific/Chatham",
+    "Asia/Kathmandu",
+    "Asia/Tehran",
+    "Antarctica/Troll",
+    "UTC",
+)
+RANDOM_SEED = 18
+
+
+def random_decisions(count: int = 60, instants: int = 8) -> list[tuple[str, str, list[str]]]:
+    import random
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    rng = random.Random(RANDOM_SEED)
+    out = []
+    for index in range(count):
+        zone = rng.choice(RANDOM_ZONES)
+        windows = []
+        for _ in range(rng.randint(1, 3)):
+            start = f"{rng.randrange(24):02d}:{rng.choice((0, 15, 30, 45, 59)):02d}"
+            end = f"{rng.randrange(24):02d}:{rng.choice((0, 1, 30, 45)):02d}"
+            if rng.random() < 0.2:
+                end += f":{rng.randrange(1, 60):02d}"
+            if start == end:
+                end = "23:59:59"
+            window: dict[str, Any] = {"start": start, "end": end, "timezone": zone}
+            if rng.random() < 0.7:
+                window["days"] = rng.sample(["mon", "tue", "wed", "thu", "fri", "sat", "sun"], rng.randint(1, 7))
+            windows.append(window)
+        text = json.dumps({"recurring": windows})
+        # Instants: some anywhere in 2026, some near the zone's own transitions.
+        tz = ZoneInfo(zone)
+        moments = []
+        for _ in range(instants):
+            base = datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=rng.randrange(365 * 86400))
+            if rng.random() < 0.5:
+                probe = base
+                for _ in range(400):
+                    before = probe.astimezone(tz).utcoffset()
+                    probe += timedelta(hours=6)
+                    if probe.astimezone(tz).utcoffset() != before:
+                        base = probe - timedelta(minutes=rng.randrange(0, 12 * 60, 7))
+                        break
+            moments.append(base.isoformat())
+        out.append((f"random-{index:02d}-{zone}", text, moments))
+    return out
+
+
+def fuzzed_documents(count: int = 160) -> list[tuple[str, str]]:
+    """Valid documents with a few characters deleted, replaced or inserted: parsed or refused, as Python says."""
+    import random
+
+    rng = random.Random(RANDOM_SEED)
+    sources = [text for _, text, _ in DECISIONS] + [text for _, text in VALID]
+    alphabet = '{}[]",: 0129-+TZzabmondaysé\\u\n\t'
+    out = []
+    for index in range(count):
+        text = list(rng.choice(sources))
+        for _ in range(rng.randint(1, 3)):
+            position = rng.randrange(len(text) + 1)
+            action = rng.random()
+            if action < 0.4 and position < len(text):
+                del text[position]
+            elif action < 0.7 and position < len(text):
+                text[position] = rng.choice(alphabet)
+            else:
+                text.insert(position, rng.choice(alphabet))
+        out.append((f"fuzz-{index:03d}", "".join(text)))
+    return out

@@ -30,7 +30,7 @@ from unittest import mock
 
 from gate import telemetry
 from gate.callers.kinds import classify
-from gate.config import GateConfig, GateConfigError, OnDefer, OnHttp, OnOrdered
+from gate.config import GateConfig, GateConfigError
 from gate.deferral import codec, wire
 from gate.deferral import table as schema
 from gate.deferral.deferrer import Deferrer
@@ -51,7 +51,12 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _decision(decision: Decision) -> dict[str, Any]:
-    return {"defer": decision.defer, "reason": decision.reason, "window": decision.window, "until": _iso(decision.until)}
+    return {
+        "defer": decision.defer,
+        "reason": decision.reason,
+        "window": decision.window,
+        "until": _iso(decision.until),
+    }
 
 
 def window_vectors() -> dict[str, Any]:
@@ -60,7 +65,9 @@ def window_vectors() -> dict[str, Any]:
         document = parse_document(text)
         for instant in instants:
             now = datetime.fromisoformat(instant)
-            decisions.append({"name": name, "document": text, "now": instant, "decision": _decision(decide(document, now))})
+            decisions.append(
+                {"name": name, "document": text, "now": instant, "decision": _decision(decide(document, now))}
+            )
     errors = []
     for name, text in cases.MALFORMED:
         try:
@@ -70,6 +77,18 @@ def window_vectors() -> dict[str, Any]:
         else:
             raise AssertionError(f"malformed case {name!r} parsed")
     valid = [{"name": name, "document": text, "parsed": parse_document(text).to_json()} for name, text in cases.VALID]
+    for name, text, instants in cases.random_decisions():
+        document = parse_document(text)
+        for instant in instants:
+            now = datetime.fromisoformat(instant)
+            decisions.append(
+                {"name": name, "document": text, "now": instant, "decision": _decision(decide(document, now))}
+            )
+    for name, text in cases.fuzzed_documents():
+        try:
+            valid.append({"name": name, "document": text, "parsed": parse_document(text).to_json()})
+        except WindowDocumentError as exc:
+            errors.append({"name": name, "document": text, "field": exc.field, "message": str(exc)})
     return {"decisions": decisions, "errors": errors, "valid": valid}
 
 
@@ -107,8 +126,8 @@ JSON_TEXTS = [
     '"both \' and \\""',
     '"\u00e9\u00a0\u2028\u200b\ue000\u0378"',
     '{"b": 1, "a": [1, 2.0, {"c": null}], "b": 3}',
-    '[]',
-    '{}',
+    "[]",
+    "{}",
     ' [ 1 , { "x" : "y" } ] ',
     "[1,",
     "{",
@@ -148,9 +167,9 @@ def json_vectors() -> list[dict[str, Any]]:
                 "text": text,
                 "compact": json.dumps(value, separators=(",", ":")),
                 "default": json.dumps(value),
-                "unescaped": json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass").decode(
-                    "utf-8", "replace"
-                )
+                "unescaped": json.dumps(value, ensure_ascii=False)
+                .encode("utf-8", "surrogatepass")
+                .decode("utf-8", "replace")
                 if not _has_surrogate(value)
                 else None,
                 "repr": repr(value),
@@ -235,29 +254,91 @@ def settings_vectors() -> list[dict[str, Any]]:
 # ---- telemetry ----
 
 TELEMETRY: list[dict[str, Any]] = [
-    {"call": "log", "message": "invocation refused", "level": "INFO", "log_level": "", "now": cases.NOW_EPOCH,
-     "fields": {"request_id": "r-1", "function": "orders", "retry_after": 1800, "reason": "inside windows[0]"}},
-    {"call": "log", "message": "deferral failed", "level": "ERROR", "log_level": "WARN", "now": 1796164200.9999,
-     "fields": {"request_id": "r-2", "error": "could not store \"x\" caf\u00e9"}},
-    {"call": "log", "message": "window read failed", "level": "WARNING", "log_level": "error", "now": cases.NOW_EPOCH,
-     "fields": {"reason": "timeout"}},
-    {"call": "log", "message": "debug detail", "level": "debug", "log_level": "info", "now": cases.NOW_EPOCH,
-     "fields": {}},
-    {"call": "log", "message": "unknown filter keeps all", "level": "TRACE", "log_level": "verbose", "now": 0.0,
-     "fields": {"replay_of": None, "flag": True, "ratio": 0.5}},
+    {
+        "call": "log",
+        "message": "invocation refused",
+        "level": "INFO",
+        "log_level": "",
+        "now": cases.NOW_EPOCH,
+        "fields": {"request_id": "r-1", "function": "orders", "retry_after": 1800, "reason": "inside windows[0]"},
+    },
+    {
+        "call": "log",
+        "message": "deferral failed",
+        "level": "ERROR",
+        "log_level": "WARN",
+        "now": 1796164200.9999,
+        "fields": {"request_id": "r-2", "error": 'could not store "x" caf\u00e9'},
+    },
+    {
+        "call": "log",
+        "message": "window read failed",
+        "level": "WARNING",
+        "log_level": "error",
+        "now": cases.NOW_EPOCH,
+        "fields": {"reason": "timeout"},
+    },
+    {
+        "call": "log",
+        "message": "debug detail",
+        "level": "debug",
+        "log_level": "info",
+        "now": cases.NOW_EPOCH,
+        "fields": {},
+    },
+    {
+        "call": "log",
+        "message": "unknown filter keeps all",
+        "level": "TRACE",
+        "log_level": "verbose",
+        "now": 0.0,
+        "fields": {"replay_of": None, "flag": True, "ratio": 0.5},
+    },
     {"call": "log", "message": "critical", "level": "CRITICAL", "log_level": "FATAL", "now": 1.001, "fields": {}},
-    {"call": "metric", "name": "Deferrals", "value": 1, "unit": "Count", "log_level": "",
-     "now": cases.NOW_EPOCH, "dimensions": {"FunctionName": "orders"}},
-    {"call": "metric", "name": "WindowAge", "value": 2.5, "unit": "Seconds", "log_level": "ERROR",
-     "now": cases.NOW_EPOCH, "dimensions": {"FunctionName": "orders", "Alias": "live"}},
-    {"call": "metric", "name": "Reads", "value": 3, "unit": "Count", "log_level": "DEBUG", "now": 12.3456,
-     "dimensions": {}},
+    {
+        "call": "metric",
+        "name": "Deferrals",
+        "value": 1,
+        "unit": "Count",
+        "log_level": "",
+        "now": cases.NOW_EPOCH,
+        "dimensions": {"FunctionName": "orders"},
+    },
+    {
+        "call": "metric",
+        "name": "WindowAge",
+        "value": 2.5,
+        "unit": "Seconds",
+        "log_level": "ERROR",
+        "now": cases.NOW_EPOCH,
+        "dimensions": {"FunctionName": "orders", "Alias": "live"},
+    },
+    {
+        "call": "metric",
+        "name": "Reads",
+        "value": 3,
+        "unit": "Count",
+        "log_level": "DEBUG",
+        "now": 12.3456,
+        "dimensions": {},
+    },
 ]
 
 
 @contextlib.contextmanager
 def _clock(epoch: float) -> Iterator[None]:
-    with mock.patch.object(time, "time", lambda: epoch):
+    # time.monotonic too: the deferral's deadline is read on it (gate.deferral.deadline, whose
+    # deadline_of takes its clock as a default argument, bound at import).
+    from gate.deferral import deadline
+
+    def deadline_of(context: object) -> float | None:
+        return deadline.deadline_of(context, clock=lambda: 1000.0)
+
+    with (
+        mock.patch.object(time, "time", lambda: epoch),
+        mock.patch.object(time, "monotonic", lambda: 1000.0),
+        mock.patch("gate.deferral.deferrer.deadline_of", deadline_of),
+    ):
         yield
 
 
@@ -288,7 +369,14 @@ WINDOW_DOCUMENT = json.dumps(
 )
 DECISIONS_FOR_CALLERS = {
     "window": decide(parse_document(WINDOW_DOCUMENT), datetime.fromtimestamp(cases.NOW_EPOCH, timezone.utc)),
-    "maintenance": decide(parse_document('{"mode": "maintenance"}'), datetime.fromtimestamp(cases.NOW_EPOCH, timezone.utc)),
+    # A window ending in 90.4 s: a Retry-After and a durable wait shorter than their caps.
+    "ending": decide(
+        parse_document(json.dumps({"windows": [{"start": "2026-12-01T22:00:00Z", "end": "2026-12-01T22:31:30.650Z"}]})),
+        datetime.fromtimestamp(cases.NOW_EPOCH, timezone.utc),
+    ),
+    "maintenance": decide(
+        parse_document('{"mode": "maintenance"}'), datetime.fromtimestamp(cases.NOW_EPOCH, timezone.utc)
+    ),
 }
 # (label, settings over the defaults, decision)
 ANSWER_SETTINGS: list[tuple[str, dict[str, str], str]] = [
@@ -297,6 +385,7 @@ ANSWER_SETTINGS: list[tuple[str, dict[str, str], str]] = [
     ("on-ordered-defer", {"GATE_ON_ORDERED": "defer"}, "window"),
     ("on-defer-error", {"GATE_ON_DEFER": "error", "GATE_ON_HTTP": "accept", "GATE_ON_ORDERED": "defer"}, "window"),
     ("mode-maintenance", {}, "maintenance"),
+    ("window-ends-soon", {}, "ending"),
 ]
 
 
@@ -307,6 +396,8 @@ class _Table:
         self.items: list[dict[str, Any]] = []
         self.objects: dict[str, bytes] = {}
         self.updates: list[dict[str, Any]] = []
+        self.checkpoints: list[dict[str, Any]] = []
+        self.failing_checkpoint: Exception | None = None
 
     def __call__(self, service: str) -> _Table:
         return self
@@ -320,6 +411,12 @@ class _Table:
     def update_item(self, **request: Any) -> None:
         # The record a replay names is taken to be replaying under a live lease: requeued.
         self.updates.append(request)
+
+    def checkpoint_durable_execution(self, **request: Any) -> None:
+        # A durable hold's checkpoint (gate.callers.durable); failing_checkpoint makes it fail.
+        self.checkpoints.append(request)
+        if self.failing_checkpoint is not None:
+            raise self.failing_checkpoint
 
 
 class _Response:
@@ -364,7 +461,10 @@ ODD_EVENTS: list[tuple[str, Any]] = [
     ("odd:record-source-missing", {"Records": [{"body": "x"}]}),
     ("odd:top-source-list", {"eventSource": {"a": 1}}),
     ("odd:top-source-kafka", {"eventSource": "SelfManagedKafka", "records": {}}),
-    ("odd:sqs-fifo-by-arn", {"Records": [{"eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:eu-west-1:1:q.fifo"}]}),
+    (
+        "odd:sqs-fifo-by-arn",
+        {"Records": [{"eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:eu-west-1:1:q.fifo"}]},
+    ),
     ("odd:sqs-arn-number", {"Records": [{"eventSource": "aws:sqs", "eventSourceARN": 5}]}),
     ("odd:authorizer-without-arn", {"type": "TOKEN", "authorizationToken": "x"}),
     ("odd:websocket-authorizer", {"type": "REQUEST", "routeArn": "arn:x", "requestContext": {}}),
@@ -410,22 +510,37 @@ CONTEXTS: list[tuple[str, str | None, str | None, str | None]] = [
         json.dumps({"cognitoIdentityId": "eu-west-1:abc", "cognitoIdentityPoolId": "eu-west-1:pool"}),
         "tenant-a",
     ),
-    ("client-context-empty-parts", json.dumps({"custom": {}, "env": None}), json.dumps({"cognitoIdentityId": ""}), None),
+    (
+        "client-context-empty-parts",
+        json.dumps({"custom": {}, "env": None}),
+        json.dumps({"cognitoIdentityId": ""}),
+        None,
+    ),
     ("client-empty-object", json.dumps({"client": {}}), None, None),
-    ("replay", json.dumps({"custom": {wire.MARKER_KEY: "original-1", "app": "x"}}), None, None),
+    ("replay", json.dumps({"custom": {wire.MARKER_KEY: "original-1", "app": "x"}, "w3c": {"a": 1}}), None, None),
     ("replay-marker-empty", json.dumps({"custom": {wire.MARKER_KEY: ""}}), None, None),
     ("replay-marker-number", json.dumps({"custom": {wire.MARKER_KEY: 5}}), None, None),
 ]
 
 
-def _context(request_id: str, client_context: str | None, identity: str | None, tenant_id: str | None) -> Any:
+_DEADLINE_MS = int(cases.NOW_EPOCH * 1000) + 30_000
+REPLAY_CONTEXT = json.dumps({"custom": {wire.MARKER_KEY: "original-1", "app": "x"}})
+
+
+def _context(
+    request_id: str,
+    client_context: str | None,
+    identity: str | None,
+    tenant_id: str | None,
+    deadline_ms: int = _DEADLINE_MS,
+) -> Any:
     from awslambdaric.lambda_context import LambdaContext
 
     return LambdaContext(
         request_id,
         json.loads(client_context) if client_context else None,
         json.loads(identity) if identity else None,
-        int(cases.NOW_EPOCH * 1000) + 30_000,
+        deadline_ms,
         cases.FUNCTION_ARN,
         tenant_id,
     )
@@ -455,12 +570,19 @@ def _answer(
     contexts: tuple[str | None, ...],
     *,
     with_item: bool = False,
+    deadline_ms: int = _DEADLINE_MS,
+    failing_checkpoint: Exception | None = None,
 ) -> dict[str, Any]:
     config = GateConfig.from_env({**_BASE, **settings})
     table = _Table()
-    store = DeferredEventStore(config.table_name, "overflow", inline_limit_bytes=config.inline_limit_bytes, client_factory=table)
-    deferrer = Deferrer(store, config.on_defer, on_http=config.on_http, on_ordered=config.on_ordered)
-    context = _context(request_id, *contexts)
+    store = DeferredEventStore(
+        config.table_name, "overflow", inline_limit_bytes=config.inline_limit_bytes, client_factory=table
+    )
+    table.failing_checkpoint = failing_checkpoint
+    deferrer = Deferrer(
+        store, config.on_defer, on_http=config.on_http, on_ordered=config.on_ordered, client_factory=table
+    )
+    context = _context(request_id, contexts[0], contexts[1], contexts[2], deadline_ms)
     puts: list[dict[str, Any]] = []
 
     def urlopen(request: Any, timeout: float) -> _Response:
@@ -480,14 +602,16 @@ def _answer(
         result["item"] = _item_json(table.items[0])
     if table.updates:
         result["requeued"] = table.updates[0]["Key"][schema.KEY]["S"]
+    if table.checkpoints:
+        result["checkpoint"] = table.checkpoints[0]
     if puts:
         result["custom_resource_put"] = puts[0]
     result["lines"] = buffer.getvalue().splitlines()
     return result
 
 
-def caller_vectors() -> list[dict[str, Any]]:
-    out = []
+def caller_vectors() -> dict[str, Any]:
+    events = []
     with _lambda_environment():
         for index, (name, event) in enumerate(_events()):
             caller = classify(event)
@@ -504,16 +628,80 @@ def caller_vectors() -> list[dict[str, Any]]:
                 )
                 for label, settings, decision in ANSWER_SETTINGS
             }
-            replay = _answer(event, {}, DECISIONS_FOR_CALLERS["window"], request_id, (CONTEXTS[4][1], None, None))
-            out.append(
+            # A replay is put back into its record whoever first sent it; GATE_ON_DEFER=error fails even an HTTP one.
+            replays = {
+                label: _answer(
+                    event, settings, DECISIONS_FOR_CALLERS[decision], request_id, (REPLAY_CONTEXT, None, None)
+                )
+                for label, settings, decision in ANSWER_SETTINGS
+                if label in ("defaults", "on-defer-error")
+            }
+            events.append(
                 {
                     "name": name,
+                    "request_id": request_id,
                     "event": json.dumps(event),
                     "kind": caller.kind.value,
                     "source": caller.source,
                     "answers": answers,
-                    "replay": replay,
+                    "replays": replays,
                 }
+            )
+    return {
+        "now": cases.NOW_EPOCH,
+        "function_name": cases.FUNCTION_NAME,
+        "function_arn": cases.FUNCTION_ARN,
+        "log_stream": cases.LOG_STREAM,
+        "deadline_ms": _DEADLINE_MS,
+        "settings": {
+            label: {"env": {**_BASE, **settings}, "decision": _decision(DECISIONS_FOR_CALLERS[decision])}
+            for label, settings, decision in ANSWER_SETTINGS
+        },
+        "replay_client_context": REPLAY_CONTEXT,
+        "events": events,
+        "durable_failures": durable_failure_vectors(),
+    }
+
+
+def durable_failure_vectors() -> list[dict[str, Any]]:
+    """A durable hold whose checkpoint fails: the invocation fails, naming the failure, and nothing is stored."""
+    from tests.fixtures.trigger_events import durable_invocation
+
+    event = durable_invocation()
+    out = []
+    with _lambda_environment():
+        for index, failure in enumerate(
+            [RuntimeError("connection reset"), TimeoutError("read timed out " + "x" * 400)]
+        ):
+            request_id = f"durable-failure-{index}"
+            answer = _answer(
+                event, {}, DECISIONS_FOR_CALLERS["window"], request_id, (None, None, None), failing_checkpoint=failure
+            )
+            from gate.aws import describe
+
+            out.append(
+                {"request_id": request_id, "event": json.dumps(event), "detail": describe(failure), "answer": answer}
+            )
+    return out
+
+
+# Milliseconds the invocation has left when a store begins: too few, none left over, plenty.
+DEADLINE_REMAINING_MS = (300, 500, 501, 30_000)
+
+
+def deadline_vectors() -> list[dict[str, Any]]:
+    """The deferral's time bound: a store that cannot begin inside it fails, naming the deadline."""
+    out = []
+    event = {"Records": [{"eventSource": "aws:sqs", "body": "x"}]}
+    with _lambda_environment():
+        for remaining in DEADLINE_REMAINING_MS:
+            request_id = f"deadline-{remaining}"
+            deadline_ms = int(cases.NOW_EPOCH * 1000) + remaining
+            answer = _answer(
+                event, {}, DECISIONS_FOR_CALLERS["window"], request_id, (None, None, None), deadline_ms=deadline_ms
+            )
+            out.append(
+                {"request_id": request_id, "event": json.dumps(event), "deadline_ms": deadline_ms, "answer": answer}
             )
     return out
 
@@ -583,7 +771,7 @@ def record_vectors() -> dict[str, Any]:
         }
         for _, header, _, _ in CONTEXTS
     ]
-    return {"records": records, "markers": markers, "requeue": requeue_vectors()}
+    return {"records": records, "markers": markers, "requeue": requeue_vectors(), "deadlines": deadline_vectors()}
 
 
 def requeue_vectors() -> list[dict[str, Any]]:

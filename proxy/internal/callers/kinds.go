@@ -21,6 +21,8 @@ const (
 	Immediate Kind = "immediate"
 	// Ordered keeps records in order per shard or message group, and retries a failed batch.
 	Ordered Kind = "ordered"
+	// Durable is the Lambda durable execution service: the execution waits out the window; nothing is stored.
+	Durable Kind = "durable"
 	// Stored is everything else: the event is kept for replay and the invocation answered.
 	Stored Kind = "stored"
 )
@@ -89,6 +91,9 @@ func orderedSource(value pyjson.Value) (string, bool) {
 }
 
 func classifyObject(event *pyjson.Object) Caller {
+	if isDurableInvocation(event) {
+		return Caller{Durable, "durable"}
+	}
 	if kind, _ := event.Get("type"); (kind == "TOKEN" || kind == "REQUEST") && (event.Has("methodArn") || event.Has("routeArn")) {
 		return Caller{Immediate, "apigateway-authorizer"}
 	}

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/maintenance-gate/maintenance-gate/proxy/internal/config"
 	"github.com/maintenance-gate/maintenance-gate/proxy/internal/pyjson"
@@ -29,8 +30,12 @@ const (
 	// CustomResource: PUT ResponseBody to ResponseURL (CloudFormation waits for it), then
 	// answer null; if the PUT fails, the invocation fails (CustomResourceFailure).
 	CustomResource ActionKind = "custom-resource"
-	// PassThrough: the runtime could not even decode this event (not JSON); the gate
-	// never sees such an event, so it goes to the runtime, which fails it as it always would.
+	// DurableHold: make Checkpoint (CheckpointDurableExecution), then post Body (PENDING);
+	// if the checkpoint fails, post DurableFailure's error instead. Nothing is stored.
+	DurableHold ActionKind = "durable-hold"
+	// PassThrough: the runtime could not even decode this event (not UTF-8 JSON); the
+	// gate never sees such an event, so it goes to the runtime, which fails it as it
+	// always would (awslambdaric: Runtime.UnmarshalError).
 	PassThrough ActionKind = "pass-through"
 )
 
@@ -51,6 +56,8 @@ type Action struct {
 	// ErrorType and ErrorMessage for Refuse and Hold.
 	ErrorType    string
 	ErrorMessage string
+	// Checkpoint for DurableHold.
+	Checkpoint *DurableCheckpoint
 	// ResponseURL and ResponseBody for CustomResource.
 	ResponseURL  string
 	ResponseBody []byte
@@ -81,10 +88,13 @@ func CustomResourceFailure(detail string) Reply {
 }
 
 // Plan is Deferrer.answer's choice for one event inside a window, made without I/O:
-// a replay is stored; HTTP is rejected (or stored, GATE_ON_HTTP=accept); callers that
+// a replay is stored; a durable execution waits in the durable service; HTTP is rejected (or stored, GATE_ON_HTTP=accept); callers that
 // act on the answer are refused; ordered sources are held (or stored,
 // GATE_ON_ORDERED=defer); everything else is stored.
 func Plan(event []byte, inv Invocation, decision window.Decision, cfg config.Config, now time.Time) Action {
+	if !utf8.Valid(event) {
+		return Action{Kind: PassThrough, Caller: Unknown}
+	}
 	value, err := pyjson.DecodeBytes(event)
 	if err != nil {
 		return Action{Kind: PassThrough, Caller: Unknown}
@@ -94,6 +104,11 @@ func Plan(event []byte, inv Invocation, decision window.Decision, cfg config.Con
 	switch {
 	case inv.ReplayOf != "":
 		action.Kind, action.replay = Store, true
+	case caller.Kind == Durable:
+		// Never stored, whatever GATE_ON_ORDERED says: its checkpoint token is spent once the
+		// invocation ends, so a replay could not resume the execution.
+		retry, known := decision.RetryAfterSeconds(window.Timestamp(now))
+		planDurable(&action, value.(*pyjson.Object), inv, retry, known)
 	case caller.Kind == HTTP && cfg.OnHTTP == config.OnHTTPReject:
 		retry, known := decision.RetryAfterSeconds(window.Timestamp(now))
 		action.Kind = Answer
@@ -182,6 +197,28 @@ func (a Action) RefusalFields(inv Invocation) []telemetry.Field {
 	}
 	return append(fields, a.LogFields...)
 }
+
+// DeferredFields are the fields of the "invocation deferred" line, in deferrer.py's
+// order, once the store answered outcome; storedBytes is the body's size as stored.
+func (a Action) DeferredFields(inv Invocation, outcome string, eventBytes, storedBytes int) []telemetry.Field {
+	var replayOf any
+	if a.replay {
+		replayOf = inv.ReplayOf
+	}
+	return []telemetry.Field{
+		telemetry.F("request_id", inv.RequestID),
+		telemetry.F("function", inv.FunctionName),
+		telemetry.F("outcome", outcome),
+		telemetry.F("replay_of", replayOf),
+		telemetry.F("event_bytes", eventBytes),
+		telemetry.F("stored_bytes", storedBytes),
+		telemetry.F("reason", a.decision.Reason),
+		telemetry.F("caller", a.LogCaller()),
+	}
+}
+
+// Decision is the decision the action was planned under.
+func (a Action) Decision() window.Decision { return a.decision }
 
 var loopbackHosts = map[string]bool{"127.0.0.1": true, "localhost": true, "::1": true}
 

@@ -93,3 +93,45 @@ func (b *Bucket) PutObject(ctx context.Context, bucket, key string, body []byte)
 	_, err := b.signed.Do(ctx, http.MethodPut, target, header, body)
 	return err
 }
+
+// Durable makes CheckpointDurableExecution calls to Lambda's durable execution service.
+type Durable struct{ signed *Signed }
+
+// Lambda is the durable-hold client, on the store's budget.
+func Lambda(env map[string]string) (*Durable, error) {
+	signed, err := newSigned(env, "lambda", "LAMBDA", StoreBudget,
+		func(region string) string { return "https://lambda." + region + "." + awsSuffix(region) }, true)
+	if err != nil {
+		return nil, err
+	}
+	return &Durable{signed}, nil
+}
+
+// CheckpointUpdate is one OperationUpdate of a checkpoint.
+type CheckpointUpdate struct {
+	ID          string `json:"Id"`
+	Type        string `json:"Type"`
+	SubType     string `json:"SubType"`
+	Action      string `json:"Action"`
+	Name        string `json:"Name"`
+	WaitOptions struct {
+		WaitSeconds int64 `json:"WaitSeconds"`
+	} `json:"WaitOptions"`
+}
+
+// Checkpoint sends CheckpointDurableExecution for the execution arn.
+func (d *Durable) Checkpoint(ctx context.Context, arn, checkpointToken, clientToken string, updates []CheckpointUpdate) error {
+	body, err := json.Marshal(struct {
+		CheckpointToken string             `json:"CheckpointToken"`
+		ClientToken     string             `json:"ClientToken,omitempty"`
+		Updates         []CheckpointUpdate `json:"Updates"`
+	}{checkpointToken, clientToken, updates})
+	if err != nil {
+		return err
+	}
+	header := http.Header{}
+	header.Set("Content-Type", "application/json")
+	label := strings.ReplaceAll(url.QueryEscape(arn), "+", "%20")
+	_, err = d.signed.Do(ctx, http.MethodPost, d.signed.endpoint+"/2025-12-01/durable-executions/"+label+"/checkpoint", header, body)
+	return err
+}

@@ -35,10 +35,28 @@ type Deferral struct {
 	TenantID      string
 }
 
+// The error types a failed store reports, named as the Python gate's exceptions.
+const (
+	StoreErrorType   = "DeferralStoreError"
+	TimeoutErrorType = "DeferralTimeoutError"
+)
+
 // StoreError is store.DeferralStoreError: the event could not be kept; the invocation must fail.
 type StoreError struct{ Message string }
 
 func (e *StoreError) Error() string { return e.Message }
+
+// ErrorType is the errorType the invocation fails with.
+func (e *StoreError) ErrorType() string { return StoreErrorType }
+
+// TimeoutError is store.DeferralTimeoutError: storing did not finish by the
+// invocation's deadline; it is not acknowledged, and the invocation must fail.
+type TimeoutError struct{ Message string }
+
+func (e *TimeoutError) Error() string { return e.Message }
+
+// ErrorType is the errorType the invocation fails with.
+func (e *TimeoutError) ErrorType() string { return TimeoutErrorType }
 
 // Overflows says whether the event is too large for the item and goes to S3 first.
 func Overflows(d Deferral, inlineLimitBytes int) bool {

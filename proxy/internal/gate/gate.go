@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/maintenance-gate/maintenance-gate/proxy/internal/callers"
+	"github.com/maintenance-gate/maintenance-gate/proxy/internal/clients"
 	"github.com/maintenance-gate/maintenance-gate/proxy/internal/config"
 	"github.com/maintenance-gate/maintenance-gate/proxy/internal/deferral"
 	"github.com/maintenance-gate/maintenance-gate/proxy/internal/runtimeapi"
@@ -21,16 +23,8 @@ import (
 	"github.com/maintenance-gate/maintenance-gate/proxy/internal/window"
 )
 
-// AnswerMargin is kept back from the invocation's deadline for posting the answer: a
-// store still running then is abandoned and the invocation fails (DeferralStoreError),
-// rather than Lambda timing it out with nothing said.
-const AnswerMargin = 500 * time.Millisecond
-
-// The names of the proxy's invocation errors, as the Python gate raises them.
-const (
-	DeferralStoreError = "DeferralStoreError"
-	EventEncodingError = "EventEncodingError"
-)
+// EventEncodingError names an event the store cannot encode, as the Python gate does.
+const EventEncodingError = "EventEncodingError"
 
 // Decider is the cached window decision (a *window.Source).
 type Decider interface {
@@ -43,11 +37,17 @@ type Storer interface {
 	Requeue(ctx context.Context, originalRequestID string, d deferral.Deferral) (string, error)
 }
 
+// Checkpointer starts a durable execution's wait (a *clients.Durable).
+type Checkpointer interface {
+	Checkpoint(ctx context.Context, arn, checkpointToken, clientToken string, updates []clients.CheckpointUpdate) error
+}
+
 // Gate answers runtimeapi's question for each event.
 type Gate struct {
 	config       config.Config
 	source       Decider
 	store        func() (Storer, error) // made on the first deferral, once
+	durable      func() (Checkpointer, error)
 	log          *telemetry.Logger
 	functionName string
 	logStream    string
@@ -59,9 +59,16 @@ type Gate struct {
 func New(cfg config.Config, env map[string]string, source Decider, makeStore func() (Storer, error), log *telemetry.Logger) *Gate {
 	return &Gate{
 		config: cfg, source: source, store: lazy(makeStore), log: log,
+		durable:      lazy(func() (Checkpointer, error) { return clients.Lambda(env) }),
 		functionName: env["AWS_LAMBDA_FUNCTION_NAME"], logStream: env["AWS_LAMBDA_LOG_STREAM_NAME"],
 		clock: time.Now, http: &http.Client{},
 	}
+}
+
+// WithDurable replaces the durable execution client, for tests.
+func (g *Gate) WithDurable(make func() (Checkpointer, error)) *Gate {
+	g.durable = lazy(make)
+	return g
 }
 
 // WithClock replaces the clock, for tests.
@@ -97,6 +104,8 @@ func (g *Gate) Answer(ctx context.Context, event *runtimeapi.Event) (*runtimeapi
 		return invocationError(invocation.RequestID, action.ErrorType, action.ErrorMessage), nil
 	case callers.CustomResource:
 		return g.customResource(ctx, event, action, invocation), nil
+	case callers.DurableHold:
+		return g.durableHold(ctx, event, action, invocation), nil
 	}
 	return g.deferEvent(ctx, event, action, invocation, decision, now)
 }
@@ -138,12 +147,7 @@ func (g *Gate) customResource(ctx context.Context, event *runtimeapi.Event, acti
 
 func (g *Gate) deferEvent(ctx context.Context, event *runtimeapi.Event, action callers.Action, invocation callers.Invocation, decision window.Decision, now time.Time) (*runtimeapi.Answer, error) {
 	requestID := invocation.RequestID
-	if deadline, known := event.Deadline(); known {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-AnswerMargin))
-		defer cancel()
-	}
-	encoded, outcome, err := g.storeEvent(ctx, event, action, invocation, decision, now)
+	encoded, outcome, err := g.storeBefore(ctx, event, action, invocation, decision, now)
 	if err != nil {
 		g.log.Log("ERROR", "deferral failed", telemetry.F("request_id", requestID), telemetry.F("error", err.Error()))
 		g.log.Metric("DeferralErrors", 1, "", telemetry.F("FunctionName", invocation.FunctionName))
@@ -170,6 +174,28 @@ func (g *Gate) deferEvent(ctx context.Context, event *runtimeapi.Event, action c
 	return &runtimeapi.Answer{Body: reply.Body}, nil
 }
 
+// storeBefore stores within the invocation's remaining time less deferral.MarginSeconds
+// (gate/deferral/deadline.py): with none left nothing is sent; a store still running
+// when it runs out is given up on and the invocation fails (DeferralTimeoutError).
+// A store given up on may still land: keyed by the request id, a retry makes one record.
+func (g *Gate) storeBefore(ctx context.Context, event *runtimeapi.Event, action callers.Action, invocation callers.Invocation, decision window.Decision, now time.Time) (deferral.EncodedEvent, string, error) {
+	deadline, known := event.Deadline()
+	if !known {
+		return g.storeEvent(ctx, event, action, invocation, decision, now)
+	}
+	budget := deferral.StoreBudget(deadline.UnixMilli(), g.clock())
+	if budget <= 0 {
+		return deferral.EncodedEvent{}, "", deferral.NoTimeLeftError(invocation.RequestID, budget)
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(budget*float64(time.Second)))
+	defer cancel()
+	encoded, outcome, err := g.storeEvent(ctx, event, action, invocation, decision, now)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return encoded, "", deferral.NotFinishedError(invocation.RequestID, budget)
+	}
+	return encoded, outcome, err
+}
+
 func (g *Gate) storeEvent(ctx context.Context, event *runtimeapi.Event, action callers.Action, invocation callers.Invocation, decision window.Decision, now time.Time) (deferral.EncodedEvent, string, error) {
 	encoded, err := deferral.EncodeValue(action.Event())
 	if err != nil {
@@ -188,7 +214,7 @@ func (g *Gate) storeEvent(ctx context.Context, event *runtimeapi.Event, action c
 	}
 	store, err := g.store()
 	if err != nil {
-		return encoded, "", &Failure{DeferralStoreError, "could not store deferred event " + invocation.RequestID + ": " + err.Error()}
+		return encoded, "", &deferral.StoreError{Message: "could not store deferred event " + invocation.RequestID + ": " + err.Error()}
 	}
 	var outcome string
 	if invocation.ReplayOf != "" {
@@ -197,7 +223,7 @@ func (g *Gate) storeEvent(ctx context.Context, event *runtimeapi.Event, action c
 		outcome, err = store.Defer(ctx, record)
 	}
 	if err != nil {
-		return encoded, "", &Failure{DeferralStoreError, err.Error()}
+		return encoded, "", err // a *deferral.StoreError: it names itself
 	}
 	return encoded, outcome, nil
 }
@@ -230,20 +256,60 @@ func invocationError(requestID, errorType, message string) *runtimeapi.Answer {
 
 // lazy makes the store once, on first use; a failure is returned to that deferral and
 // tried again by the next.
-func lazy(make func() (Storer, error)) func() (Storer, error) {
-	var store Storer
+func lazy[T any](make func() (T, error)) func() (T, error) {
+	var made T
+	var done bool
 	var mu sync.Mutex
-	return func() (Storer, error) {
+	return func() (T, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		if store != nil {
-			return store, nil
+		if done {
+			return made, nil
 		}
-		made, err := make()
+		value, err := make()
 		if err != nil {
-			return nil, err
+			return value, err
 		}
-		store = made
-		return store, nil
+		made, done = value, true
+		return made, nil
 	}
+}
+
+// durableHold checkpoints the execution's wait until the window ends, then answers
+// PENDING; a failed checkpoint fails the invocation, so the durable service retries it.
+func (g *Gate) durableHold(ctx context.Context, event *runtimeapi.Event, action callers.Action, invocation callers.Invocation) *runtimeapi.Answer {
+	hold := action.Checkpoint
+	update := clients.CheckpointUpdate{ID: hold.UpdateID, Type: hold.UpdateType, SubType: hold.UpdateSubType, Action: hold.UpdateAction, Name: hold.UpdateName}
+	update.WaitOptions.WaitSeconds = hold.WaitSeconds
+	err := func() error {
+		client, err := g.durable()
+		if err != nil {
+			return err
+		}
+		if deadline, known := event.Deadline(); known {
+			budget := deferral.StoreBudget(deadline.UnixMilli(), g.clock())
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, time.Duration(max(budget, 0)*float64(time.Second)))
+			defer cancel()
+		}
+		return client.Checkpoint(ctx, hold.DurableExecutionArn, hold.CheckpointToken, hold.ClientToken, []clients.CheckpointUpdate{update})
+	}()
+	if err != nil {
+		code, message := "", err.Error()
+		var named interface {
+			ErrorCode() string
+			ErrorMessage() string
+		}
+		if errors.As(err, &named) {
+			code, message = named.ErrorCode(), named.ErrorMessage()
+		} else {
+			code = "CheckpointError"
+		}
+		reply, fields := action.DurableFailure(invocation, callers.Describe(code, message))
+		g.log.Log("INFO", "invocation refused", fields...)
+		g.log.Metric("Rejections", 1, "", telemetry.F("FunctionName", invocation.FunctionName))
+		return invocationError(invocation.RequestID, reply.ErrorType, reply.ErrorMessage)
+	}
+	g.refused(action, invocation)
+	return &runtimeapi.Answer{Body: action.Body}
 }

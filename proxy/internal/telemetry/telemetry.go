@@ -23,6 +23,16 @@ const (
 	LoggerName = "maintenance-gate"
 )
 
+// The gate's log messages and metric names, shared by both languages' dashboards.
+const (
+	Refused        = "invocation refused"
+	Deferred       = "invocation deferred"
+	DeferralFailed = "deferral failed"
+	Rejections     = "Rejections"
+	Deferrals      = "Deferrals"
+	DeferralErrors = "DeferralErrors"
+)
+
 // Levels are Lambda's application log levels, most detailed first.
 var Levels = []string{"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"}
 

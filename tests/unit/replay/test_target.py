@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from typing import Any
 
 import boto3
@@ -98,7 +99,8 @@ def test_the_gate_keeps_the_tenant_and_a_forged_marker_gets_its_own_record() -> 
     [existing] = seed(1)
     before = item(existing)
     marker = {"custom": {MARKER_KEY: existing}}
-    context = LambdaContext("req-new", marker, None, 0, f"{ARN}:live", tenant_id="tenant-9")
+    deadline_ms = int(time.time() * 1000) + 60_000
+    context = LambdaContext("req-new", marker, None, deadline_ms, f"{ARN}:live", tenant_id="tenant-9")
     context.function_name = FUNCTION
     store = DeferredEventStore(TABLE, BUCKET, inline_limit_bytes=350_000, client_factory=boto3.client)
 
