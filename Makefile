@@ -24,13 +24,16 @@ if ! command -v go >/dev/null 2>&1; then \
   echo "make $@: Go is not installed; skipping the Go proxy's checks (https://go.dev/dl/)" >&2; exit 0; \
 fi
 endef
+# Also the Go custom runtime the end-to-end tests build (tests/e2e/functions/go, its own module).
+GO_MODULES = proxy tests/e2e/functions/go
 go-lint:
 	@$(NEEDS_GO); \
-	cd proxy && unformatted="$$(gofmt -l .)" && \
-	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted" >&2; exit 1; fi && \
-	go vet ./... && \
-	if [ ! -x ../.tools/bin/staticcheck ]; then echo "staticcheck missing: run make setup" >&2; exit 1; fi && \
-	../.tools/bin/staticcheck ./...
+	if [ ! -x .tools/bin/staticcheck ]; then echo "staticcheck missing: run make setup" >&2; exit 1; fi; \
+	for module in $(GO_MODULES); do \
+	  (cd $$module && unformatted="$$(gofmt -l .)" && \
+	  if [ -n "$$unformatted" ]; then echo "gofmt would change in $$module: $$unformatted" >&2; exit 1; fi && \
+	  go vet ./... && $(CURDIR)/.tools/bin/staticcheck ./...) || exit 1; \
+	done
 
 go-test:
 	@$(NEEDS_GO); cd proxy && go test -race -count=1 ./...
