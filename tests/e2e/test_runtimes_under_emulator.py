@@ -13,6 +13,7 @@ unchanged through the proxy, not when its chunks arrive (docs/runtimes.md).
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -229,6 +230,19 @@ def test_a_streamed_response_passes_through_the_proxy_whole(stack: Stack, launch
 
     assert "FunctionError" not in response
     assert response["Payload"].read() == STREAMED_BODY
+
+
+def test_the_client_context_and_function_arn_reach_a_gated_nodejs_handler(stack: Stack, launch: Launch) -> None:
+    function = launch(NODEJS, gated=True)
+    client_context = {"custom": {"cart": "c-1"}, "env": {"locale": "it"}, "client": {"installation_id": "i-1"}}
+    encoded = base64.b64encode(json.dumps(client_context).encode()).decode()
+
+    response, _ = invoke(function, {"order": 2}, ClientContext=encoded)
+
+    assert "FunctionError" not in response
+    [entry] = stack.received()
+    assert entry["client_context"] == client_context
+    assert entry["function_arn"].endswith(f":function:{FUNCTION}")
 
 
 def test_when_the_proxy_dies_the_runtime_exits_instead_of_hanging(stack: Stack, launch: Launch) -> None:

@@ -8,7 +8,12 @@ export const STREAM_CHUNKS = 3;
 export const record = async (event, context) => {
   appendFileSync(
     process.env.PROBE_RECEIVED_FILE,
-    JSON.stringify({ request_id: context.awsRequestId, event }) + "\n",
+    JSON.stringify({
+      request_id: context.awsRequestId,
+      event,
+      client_context: context.clientContext ?? null,
+      function_arn: context.invokedFunctionArn,
+    }) + "\n",
   );
   return { handled: event };
 };
