@@ -63,7 +63,7 @@ def measure(stack: Stack, invocations: int, pairs: int, cold_starts: int) -> Res
         except LocalServerError as exc:
             return Result(dict.fromkeys(METRICS), (f"runtimes: not measured: {exc}",))
     bare, gated, rss_kb = warm
-    bare_cold, gated_cold = cold
+    bare_cold, gated_cold, bare_init, gated_init = cold
     metrics: dict[str, float | None] = {
         "nodejs_warm_added_p50_ms": (median(gated) - median(bare)) * 1000,
         "nodejs_cold_start_added_ms": median([g - b for g, b in zip(gated_cold, bare_cold, strict=True)]) * 1000,
@@ -75,7 +75,9 @@ def measure(stack: Stack, invocations: int, pairs: int, cold_starts: int) -> Res
         f"{pairs} pairs of environments; median bare {median(bare) * 1e3:.3f} ms, gated {median(gated) * 1e3:.3f} ms; "
         f"p99 bare {percentile(bare, 0.99) * 1e3:.3f} ms, gated {percentile(gated, 0.99) * 1e3:.3f} ms",
         f"runtimes: {cold_starts} cold starts each; median to first response bare {median(bare_cold) * 1e3:.0f} ms, "
-        f"gated {median(gated_cold) * 1e3:.0f} ms; proxy RSS per environment (MB) "
+        f"gated {median(gated_cold) * 1e3:.0f} ms; the emulator's INIT REPORT median bare "
+        f"{median(bare_init) if bare_init else float('nan'):.1f} ms, gated "
+        f"{median(gated_init) if gated_init else float('nan'):.1f} ms; proxy RSS per environment (MB) "
         + ", ".join(f"{kb / 1024:.1f}" for kb in rss_kb),
     )
     return Result(metrics, notes)
@@ -114,9 +116,14 @@ def _warm(
     return bare_s, gated_s, rss_kb
 
 
-def _cold(environment: dict[str, str], layer: Path, work: Path, repetitions: int) -> tuple[list[float], list[float]]:
+Cold = tuple[list[float], list[float], list[float], list[float]]
+
+
+def _cold(environment: dict[str, str], layer: Path, work: Path, repetitions: int) -> Cold:
+    """Spawn-to-first-response seconds, bare and gated, and the emulator's INIT REPORT ms of each."""
     bare_s: list[float] = []
     gated_s: list[float] = []
+    inits: dict[bool, list[float]] = {False: [], True: []}
     for repetition in range(repetitions):
         variants = [(None, bare_s), (layer, gated_s)]
         for opt, sink in variants if repetition % 2 == 0 else variants[::-1]:
@@ -124,7 +131,10 @@ def _cold(environment: dict[str, str], layer: Path, work: Path, repetitions: int
             with _function(environment, opt, work / f"cold-{repetition}-{'gated' if opt else 'bare'}.log") as function:
                 function.invoke()
                 sink.append(time.perf_counter() - began)
-    return bare_s, gated_s
+            init = function.init_duration_ms()
+            if init is not None:
+                inits[opt is not None].append(init)
+    return bare_s, gated_s, inits[False], inits[True]
 
 
 def _proxy_rss_kb(function: Function) -> float | None:
