@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	smithy "github.com/aws/smithy-go"
 )
 
 // Signed sends SigV4-signed requests to one service with the SDK's signer and
@@ -48,8 +49,10 @@ func (e *APIError) ErrorCode() string { return e.Code }
 // ErrorMessage is the service's message.
 func (e *APIError) ErrorMessage() string { return e.Message }
 
-// ErrorFault is unknown here; it completes smithy.APIError.
-func (e *APIError) ErrorFault() int { return 0 }
+// ErrorFault is not told apart here; it completes smithy.APIError, so IsThrottle and ErrorCode read it.
+func (e *APIError) ErrorFault() smithy.ErrorFault { return smithy.FaultUnknown }
+
+var _ smithy.APIError = (*APIError)(nil)
 
 func newSigned(env map[string]string, service, serviceID string, budget Budget, defaultEndpoint func(region string) string, escapePath bool) (*Signed, error) {
 	cfg, err := Config(env, budget)

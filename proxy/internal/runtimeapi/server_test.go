@@ -280,13 +280,8 @@ func TestTheProxyGoingAwayClosesTheRuntimesNext(t *testing.T) {
 		if err == nil {
 			_, err = io.ReadAll(response.Body)
 			response.Body.Close()
-			if err == nil {
-				err = errors.New("")
-				failed <- nil
-				return
-			}
 		}
-		failed <- err
+		failed <- err // nil: the runtime got an answer from a proxy that went away
 	}()
 	time.Sleep(50 * time.Millisecond)
 	proxy.CloseClientConnections()
