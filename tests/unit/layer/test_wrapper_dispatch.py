@@ -130,12 +130,16 @@ def test_a_layer_without_the_proxy_refuses_a_non_python_function_and_says_why(tm
 
 
 @pytest.mark.parametrize(
-    "proxy_script",
-    ["exit 3\n", "exec sleep 5\n", "echo -n ''\nexit 0\n"],
+    ("proxy_script", "reason"),
+    [
+        ("echo 'GATE_CACHE_TTL_SECONDS: bad' >&2\nexit 3\n", "exited without reporting its address"),
+        ("exec sleep 5\n", "did not report its address within 2 s"),
+        ("echo ''\nexit 0\n", "exited without reporting its address"),
+    ],
     ids=["dies-before-listening", "never-answers", "answers-an-empty-line"],
 )
 def test_no_address_from_the_proxy_fails_the_init_within_the_bound_and_never_runs_ungated(
-    tmp_path: Path, proxy_script: str
+    tmp_path: Path, proxy_script: str, reason: str
 ) -> None:
     layer = layer_with_proxy(tmp_path, proxy_script)
     environment = {"AWS_EXECUTION_ENV": "AWS_Lambda_java21", "_HANDLER": "example.Handler::handleRequest"}
@@ -146,5 +150,5 @@ def test_no_address_from_the_proxy_fails_the_init_within_the_bound_and_never_run
 
     assert result.returncode == 1
     assert result.stdout == ""
-    assert "did not report its address within 2 s" in result.stderr
+    assert f"maintenance-gate-proxy {reason}; not running the function ungated" in result.stderr
     assert elapsed < 10  # bounded: the read gives up after 2 s (generous margin for a loaded machine)
