@@ -18,6 +18,7 @@ import json
 import os
 import re
 import signal
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,11 +34,15 @@ from tests.e2e.conftest import IN_CI, Stack, invoke
 from tests.e2e.functions import (
     FUNCTIONS_DIR,
     PROXY_NAME,
+    TAP,
     FunctionBuildError,
+    PostedResponse,
     documented_bootstrap,
     go_function,
     java_function,
+    posted_responses,
     proxy_layer,
+    tapped_opt,
     write_bootstrap,
 )
 from tests.e2e.test_replay_under_emulator import CACHE_TTL, cli
@@ -121,6 +126,10 @@ def iso(instant: float) -> str:
 _START = re.compile(r"^START RequestId: (\S+)", flags=re.MULTILINE)
 
 
+def declared_trailers(posted: PostedResponse) -> set[str]:
+    return {name.strip().lower() for name in posted.headers.get("trailer", "").split(",") if name.strip()}
+
+
 def request_ids(function: Emulator) -> list[str]:
     """The request ids the emulator gave, in order, from its log."""
     assert function.log is not None
@@ -134,14 +143,25 @@ def launch(
 ) -> Launch:
     """``launch(runtime, gated=..., handler=None)``: a function of ``runtime`` under the emulator, on ``stack``."""
 
-    def start(runtime: Runtime, *, gated: bool, handler: str | None = None) -> Emulator:
-        # Only gated functions need the proxy built.
-        opt: Path | None = request.getfixturevalue("gated_opt") if gated else None
-        environment = stack.gate_environment(GATE_SSM_CONNECT_TIMEOUT_SECONDS="5", GATE_SSM_READ_TIMEOUT_SECONDS="5")
+    def start(
+        runtime: Runtime,
+        *,
+        gated: bool,
+        handler: str | None = None,
+        opt: Path | None = None,
+        environment: dict[str, str] | None = None,
+    ) -> Emulator:
+        # Only gated functions need the proxy built; ``opt`` replaces the layer's /opt.
+        if opt is None and gated:
+            opt = request.getfixturevalue("gated_opt")
+        environment = {
+            **stack.gate_environment(GATE_SSM_CONNECT_TIMEOUT_SECONDS="5", GATE_SSM_READ_TIMEOUT_SECONDS="5"),
+            **(environment or {}),
+        }
         return start_function(
             handler or runtime.record_handler,
             environment,
-            gated=gated,
+            gated=opt is not None,
             code_dir=code_dir(runtime, built, tmp_path, opt),
             function_name=FUNCTION,
             opt_dir=opt,
@@ -230,6 +250,50 @@ def test_a_streamed_response_passes_through_the_proxy_whole(stack: Stack, launch
 
     assert "FunctionError" not in response
     assert response["Payload"].read() == STREAMED_BODY
+
+
+def test_a_streamed_response_goes_upstream_as_the_runtime_streamed_it(
+    stack: Stack, launch: Launch, gated_opt: Path, tmp_path: Path
+) -> None:
+    # GIVEN the Node.js stream handler twice, each with a tap recording what reaches the
+    # Runtime API: from the runtime itself, and from the proxy in front of it
+    posted = {}
+    for name, layer in (("bare", None), ("gated", gated_opt)):
+        record = tmp_path / f"wire-{name}" / "connection"
+        record.parent.mkdir()
+        function = launch(
+            NODEJS,
+            gated=True,
+            handler=NODEJS.stream_handler,
+            opt=tapped_opt(tmp_path / f"opt-{name}", layer),
+            environment={"TAP_PYTHON": sys.executable, "TAP_SCRIPT": str(TAP), "TAP_RECORD": str(record)},
+        )
+
+        # WHEN it is invoked
+        response = function.lambda_client().invoke(FunctionName=FUNCTION, Payload=b"{}")
+        assert response["Payload"].read() == STREAMED_BODY
+        function.stop()
+        [posted[name]] = posted_responses(record)
+
+    # THEN the proxy posted it as the runtime did: streaming mode, chunked, the same
+    # trailers declared, the same body, and still in pieces (not gathered into one)
+    bare, gated = posted["bare"], posted["gated"]
+    assert bare.headers["lambda-runtime-function-response-mode"] == "streaming"
+    assert bare.headers["transfer-encoding"] == "chunked"
+    for header in ("lambda-runtime-function-response-mode", "transfer-encoding", "content-type"):
+        assert gated.headers.get(header) == bare.headers.get(header), header
+    assert (
+        declared_trailers(gated)
+        == declared_trailers(bare)
+        == {
+            "lambda-runtime-function-error-type",
+            "lambda-runtime-function-error-body",
+        }
+    )
+    assert b"".join(gated.chunks) == b"".join(bare.chunks)
+    assert STREAMED_BODY in b"".join(gated.chunks)
+    assert len(gated.chunks) > 1
+    assert gated.trailers == bare.trailers
 
 
 def test_the_client_context_and_function_arn_reach_a_gated_nodejs_handler(stack: Stack, launch: Launch) -> None:

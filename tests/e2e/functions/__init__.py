@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from gate.local import toolchains
@@ -88,3 +89,80 @@ def proxy_layer(destination: Path) -> Path:
     except ProxyBuildError as exc:
         raise FunctionBuildError(str(exc)) from exc
     return extract_layer(archive, destination)
+
+
+TAP = FUNCTIONS_DIR / "tap.py"
+# An exec wrapper that puts tap.py between what it runs and the Runtime API, then runs
+# the layer's wrapper (kept beside it as maintenance-gate.tapped) or, without one, the
+# runtime's command line itself.
+_TAP_WRAPPER = """#!/bin/bash
+set -euo pipefail
+exec {tap}< <(exec "$TAP_PYTHON" "$TAP_SCRIPT" "$AWS_LAMBDA_RUNTIME_API" "$TAP_RECORD")
+read -r -t 10 -u "$tap" address
+exec {tap}<&-
+export AWS_LAMBDA_RUNTIME_API="$address"
+if [[ -x "${BASH_SOURCE[0]}.tapped" ]]; then exec "${BASH_SOURCE[0]}.tapped" "$@"; fi
+exec "$@"
+"""
+
+
+def tapped_opt(destination: Path, layer: Path | None) -> Path:
+    """An /opt whose exec wrapper records the Runtime API wire: in front of ``layer``'s wrapper, or alone."""
+    if layer is not None:
+        shutil.copytree(layer, destination)
+        (destination / "maintenance-gate").rename(destination / "maintenance-gate.tapped")
+    else:
+        destination.mkdir(parents=True)
+    wrapper = destination / "maintenance-gate"
+    wrapper.write_text(_TAP_WRAPPER)
+    wrapper.chmod(0o755)
+    return destination
+
+
+@dataclass(frozen=True)
+class PostedResponse:
+    """One POST to .../invocation/ID/response as it went over the wire."""
+
+    headers: dict[str, str]  # names lower-cased
+    chunks: list[bytes]  # the chunked body's pieces, as sent; one piece when not chunked
+    trailers: dict[str, str]
+
+
+def posted_responses(record: Path) -> list[PostedResponse]:
+    """Every /response request recorded by tap.py under ``record`` (FILE.N, one per connection)."""
+    found = []
+    for path in sorted(record.parent.glob(record.name + ".*")):
+        data = path.read_bytes()
+        for match in re.finditer(rb"POST /2018-06-01/runtime/invocation/[^/ ]+/response HTTP/1\.1\r\n", data):
+            found.append(_parse_request(data, match.end()))
+    return found
+
+
+def _header_lines(data: bytes, start: int) -> tuple[dict[str, str], int]:
+    end = data.index(b"\r\n\r\n", start) if not data.startswith(b"\r\n", start) else start
+    fields = {}
+    for line in data[start:end].split(b"\r\n"):
+        if line:
+            name, _, value = line.decode("latin-1").partition(":")
+            key = name.strip().lower()
+            # A repeated field is one list (RFC 9110 5.3): Trailer is sent either way.
+            fields[key] = f"{fields[key]},{value.strip()}" if key in fields else value.strip()
+    return fields, end + (2 if end == start else 4)
+
+
+def _parse_request(data: bytes, start: int) -> PostedResponse:
+    headers, position = _header_lines(data, start)
+    if headers.get("transfer-encoding", "").lower() != "chunked":
+        length = int(headers.get("content-length", "0"))
+        return PostedResponse(headers, [data[position : position + length]], {})
+    chunks = []
+    while True:
+        line_end = data.index(b"\r\n", position)
+        size = int(data[position:line_end].split(b";")[0], 16)
+        position = line_end + 2
+        if size == 0:
+            break
+        chunks.append(data[position : position + size])
+        position += size + 2
+    trailers, _ = _header_lines(data, position)
+    return PostedResponse(headers, chunks, trailers)
