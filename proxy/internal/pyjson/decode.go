@@ -302,6 +302,10 @@ func (d *decoder) str(end int) (Value, int, error) {
 		if next >= len(d.s) {
 			return nil, begin, d.fail("Unterminated string starting at", begin)
 		}
+		if c == '"' && out == nil {
+			// No escape in the string: its characters as they stand.
+			return FromRunes(d.s[end:next]), next + 1, nil
+		}
 		out = append(out, d.s[end:next]...)
 		next++
 		if c == '"' {
