@@ -152,6 +152,17 @@ JSON_TEXTS = [
     "",
     "   ",
     "\n\n  {\n  ]",
+    # Characters of several UTF-8 bytes before and inside errors: positions count characters.
+    '"\\u1\u00e9"',
+    '"\\u12\u00e9\u00e9"',
+    '"\\ud800\\u12\u00e9"',
+    '"\\ud800\\u12\u00e9\u00e9\u00e9\u00e9"',
+    '"\u00e9\\x"',
+    '["\u00e9\U0001f680", }',
+    '"\u00e9\n"',
+    '"\u00e9\U0001f680\n\u00e9\n  ] x',
+    '{"\u00e9": 1, "\u00e9": 2}',
+    '"caf\u00e9 \\n \U0001f680 \\ud83d\\ude80"',
 ]
 
 
