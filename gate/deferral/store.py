@@ -97,7 +97,7 @@ class DeferredEventStore:
             ) from exc
         except DeferralStoreError:
             raise
-        except Exception as exc:  # a worker thread that could not start
+        except Exception as exc:  # the worker thread could not start (no memory for its stack)
             raise DeferralStoreError(f"could not store deferred event {request_id}: {describe(exc)}") from exc
 
     def _defer(self, deferral: Deferral) -> str:

@@ -117,7 +117,8 @@ class Record:
 
         Exact only for a record read whole (GetItem, or a claim's ALL_NEW), not a listing's projection.
         """
-        item = {name: value for name, value in self.item.items() if name not in set(removes)}
+        removed = set(removes)
+        item = {name: value for name, value in self.item.items() if name not in removed}
         return item_bytes({**item, **sets})
 
     def client_context(self) -> dict[str, Any] | None:

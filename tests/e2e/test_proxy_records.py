@@ -18,6 +18,7 @@ import queue
 import select
 import subprocess
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,7 +27,9 @@ from typing import Any
 
 import pytest
 
+from gate.deferral import codec
 from gate.deferral import table as schema
+from gate.deferral.store import Deferral, DeferredEventStore
 from layer.proxy import ProxyBuildError, build_proxy
 from tests.e2e.conftest import IN_CI, Stack
 from tests.e2e.test_replay_under_emulator import FUNCTION, cli, gated_function, received_events, statuses
@@ -242,3 +245,62 @@ def test_a_store_that_fails_fails_the_invocation_and_never_says_stored(
     assert headers["Lambda-Runtime-Function-Error-Type"] == "DeferralStoreError"
     assert json.loads(body)["errorType"] == "DeferralStoreError"
     assert "ResourceNotFoundException" in json.loads(body)["errorMessage"]
+
+
+def replaying_record(stack: Stack, request_id: str, event: dict[str, Any]) -> None:
+    """A record the Python gate stored, now taken by a replayer under a live lease."""
+    store = DeferredEventStore(stack.table, stack.bucket, inline_limit_bytes=350_000, client_factory=stack.client)
+    now_ms = int(time.time() * 1000)
+    store.defer(
+        Deferral(request_id, FUNCTION, "arn", now_ms - 60_000, codec.encode_event(event), window="earlier window")
+    )
+    stack.dynamodb.update_item(
+        TableName=stack.table,
+        Key={schema.KEY: {"S": request_id}},
+        UpdateExpression="SET #status = :replaying, #owner = :owner, #lease = :lease",
+        ExpressionAttributeNames={
+            "#status": schema.STATUS,
+            "#owner": schema.LEASE_OWNER,
+            "#lease": schema.LEASE_EXPIRES,
+        },
+        ExpressionAttributeValues={
+            ":replaying": {"S": "replaying"},
+            ":owner": {"S": "replayer-1"},
+            ":lease": {"N": str(now_ms + 600_000)},
+        },
+    )
+
+
+def test_a_replay_meeting_a_new_window_puts_its_own_record_back_and_no_other(
+    stack: Stack, runtime_api: FakeRuntimeAPI, launch: Any
+) -> None:
+    # GIVEN two records being replayed, and a new window
+    event = {"order": 1, "text": "caffè"}
+    replaying_record(stack, "original-1", event)
+    replaying_record(stack, "original-2", {"order": 2})
+    stack.put_window({"mode": "maintenance"})
+    hold_next(launch())
+
+    # WHEN the replay of original-1 arrives with its marker and its event, and a replay
+    # naming original-2 arrives carrying another event
+    def marker(original: str) -> dict[str, str]:
+        context = {"custom": {"maintenance-gate-replay-of": original}}
+        return {"Lambda-Runtime-Client-Context": json.dumps(context)}
+
+    runtime_api.events.put(("replay-1", json.dumps(event).encode(), marker("original-1")))
+    runtime_api.events.put(("replay-2", b'{"order": 99}', marker("original-2")))
+
+    # THEN original-1 is pending again under its own id, counted as re-deferred; the
+    # other event is kept as its own record, and original-2 is left to its replayer
+    answers = sorted(runtime_api.post() for _ in range(2))
+    assert [path for path, _, _ in answers] == [
+        "/2018-06-01/runtime/invocation/replay-1/response",
+        "/2018-06-01/runtime/invocation/replay-2/response",
+    ]
+    records = {record[schema.KEY]["S"]: record for record in stack.records()}
+    assert sorted(records) == ["original-1", "original-2", "replay-2"]
+    assert records["original-1"][schema.STATUS]["S"] == "pending"
+    assert records["original-1"][schema.REDEFERRALS]["N"] == "1"
+    assert schema.LEASE_OWNER not in records["original-1"]
+    assert records["original-2"][schema.STATUS]["S"] == "replaying"
+    assert stack.stored_event(records["replay-2"]) == {"order": 99}

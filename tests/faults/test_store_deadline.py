@@ -156,7 +156,8 @@ def test_past_the_deadline_a_store_call_given_up_on_sends_no_further_attempt(
         deadline = fails_in_time(gate, SMALL_EVENT, f"req-{uuid.uuid4()}", capsys)
         join_calls_given_up_on(timeout=30)
 
-    # THEN no request reached DynamoDB after the deadline (0.3 s for the loopback hop), and nothing is kept
+    # THEN fewer attempts than the client's own budget were sent, none of them after the deadline
+    # (0.5 s for the loopback hop on a loaded machine), and nothing is kept
     assert 1 <= len(proxy.requests) < clients.STORE_MAX_ATTEMPTS, proxy.requests
-    assert max(proxy.arrivals) <= deadline + 0.3
+    assert max(proxy.arrivals) <= deadline + 0.5
     assert stack.records() == []

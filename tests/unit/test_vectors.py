@@ -8,6 +8,7 @@ went stale would let the two languages drift apart unseen. Regenerate with
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -88,3 +89,23 @@ def test_the_vectors_cover_what_both_languages_must_agree_on() -> None:
     assert {record["encoding"] for record in records["records"]} == {"json", "json+zlib"}
     assert any(record["overflow_object"] for record in records["records"])
     assert {case["accepted"] for case in records["requeue"]} == {True, False}
+
+
+def test_every_go_test_the_docs_name_exists() -> None:
+    # tests/unit/test_docs.py checks the Python tests the docs name; this, the Go ones
+    # (`proxy/....go`: `TestName`, ...).
+    named = re.compile(r"`(proxy/[\w/]+_test\.go)`: ((?:`Test\w+`(?:, )?)+)")
+    root = generate.REPOSITORY
+    found = 0
+    missing = []
+    for doc in sorted((root / "docs").glob("*.md")):
+        for match in named.finditer(doc.read_text()):
+            path = root / match.group(1)
+            source = path.read_text() if path.is_file() else ""
+            for name in re.findall(r"`(Test\w+)`", match.group(2)):
+                found += 1
+                if not re.search(rf"^func {name}\(t \*testing\.T\)", source, flags=re.MULTILINE):
+                    missing.append(f"{match.group(1)}: {name}")
+
+    assert found >= 10
+    assert not missing, f"the docs name Go tests that do not exist: {missing}"

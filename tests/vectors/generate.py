@@ -18,6 +18,7 @@ import base64
 import contextlib
 import io
 import json
+import math
 import os
 import sys
 import time
@@ -151,12 +152,39 @@ JSON_TEXTS = [
     "",
     "   ",
     "\n\n  {\n  ]",
+    # Characters of several UTF-8 bytes before and inside errors: positions count characters.
+    '"\\u1\u00e9"',
+    '"\\u12\u00e9\u00e9"',
+    '"\\ud800\\u12\u00e9"',
+    '"\\ud800\\u12\u00e9\u00e9\u00e9\u00e9"',
+    '"\u00e9\\x"',
+    '["\u00e9\U0001f680", }',
+    '"\u00e9\n"',
+    '"\u00e9\U0001f680\n\u00e9\n  ] x',
+    '{"\u00e9": 1, "\u00e9": 2}',
+    '"caf\u00e9 \\n \U0001f680 \\ud83d\\ude80"',
 ]
+
+
+def _random_floats(count: int = 400) -> str:
+    """Seeded doubles of every magnitude, as one JSON array: repr's shortest digits and its exponent rule."""
+    import random
+    import struct
+
+    rng = random.Random(cases.RANDOM_SEED)
+    values: list[float] = []
+    while len(values) < count:
+        value = struct.unpack("<d", rng.getrandbits(64).to_bytes(8, "little"))[0]
+        if math.isfinite(value):
+            values.append(value)
+    values += [rng.uniform(-1e-5, 1e-5) for _ in range(50)] + [rng.uniform(1e15, 1e17) for _ in range(50)]
+    values += [float(rng.randrange(10**18)) for _ in range(50)] + [rng.random() for _ in range(50)]
+    return json.dumps(values)
 
 
 def json_vectors() -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for text in JSON_TEXTS:
+    for text in [*JSON_TEXTS, _random_floats()]:
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:

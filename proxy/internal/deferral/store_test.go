@@ -11,6 +11,8 @@ import (
 )
 
 type table struct {
+	item    map[string]types.AttributeValue
+	gets    []*dynamodb.GetItemInput
 	puts    []*dynamodb.PutItemInput
 	updates []*dynamodb.UpdateItemInput
 	putErr  error
@@ -27,8 +29,9 @@ func (t *table) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ ..
 	return &dynamodb.UpdateItemOutput{}, t.updErr
 }
 
-func (t *table) GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
-	return &dynamodb.GetItemOutput{}, nil
+func (t *table) GetItem(_ context.Context, in *dynamodb.GetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	t.gets = append(t.gets, in)
+	return &dynamodb.GetItemOutput{Item: t.item}, nil
 }
 
 type bucket struct {
@@ -136,5 +139,28 @@ func TestADeadlineReachedSaysSo(t *testing.T) {
 	_, err := NewStore("deferred", "", 350_000, tb, nil).Defer(ctx, deferral(t, `{}`))
 	if err == nil || !strings.Contains(err.Error(), "DeadlineExceeded: the invocation's deadline") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestTheRecordAMarkerNamesIsReadConsistentlyAndJudgedByTheMarkerRule(t *testing.T) {
+	d := deferral(t, `{"a":1}`)
+	tb := &table{item: map[string]types.AttributeValue{
+		StatusField:     &types.AttributeValueMemberS{Value: string(Replaying)},
+		LeaseExpires:    &types.AttributeValueMemberN{Value: "1800000060000"},
+		FunctionName:    &types.AttributeValueMemberS{Value: "orders"},
+		EventDigestName: &types.AttributeValueMemberS{Value: d.Event.Digest},
+	}}
+	record, err := NewStore("deferred", "", 350_000, tb, nil).Record(context.Background(), "original")
+	if err != nil || !MarkerAccepted(record, d) {
+		t.Fatalf("record %v err %v: a live replay of this event must be accepted", record, err)
+	}
+	key := tb.gets[0].Key[Key].(*types.AttributeValueMemberS).Value
+	if key != "original" || !*tb.gets[0].ConsistentRead {
+		t.Fatalf("read %q consistent=%v", key, *tb.gets[0].ConsistentRead)
+	}
+	other := d
+	other.Event.Digest = "another"
+	if MarkerAccepted(record, other) {
+		t.Fatal("a marker whose event differs was accepted")
 	}
 }

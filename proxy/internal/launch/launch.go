@@ -74,6 +74,7 @@ func Run(env map[string]string, stdout io.WriteCloser, stderr io.Writer, stop <-
 		return initFailed(log, upstream, "GateConfigError", fmt.Errorf("GATE_PROXY_ADDRESS=%q cannot be listened on: %w", address, err))
 	}
 	server := runtimeapi.NewServer(upstream, gate.New(cfg, env, primedSource{primed, source}, makeStore, log), fields(log))
+	server.AfterRestore(func() { source.Renew() })
 	httpServer := &http.Server{Handler: server, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(listener) }()

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxDepth stands in for Python's recursion limit, which stops a deeply nested document.
@@ -45,7 +46,7 @@ func DecodeBytes(data []byte) (Value, error) {
 
 // DecodeWith is json.loads(text, object_pairs_hook=hook); a nil hook builds a dict.
 func DecodeWith(text string, hook PairsHook) (Value, error) {
-	d := &decoder{s: Runes(text), hook: hook}
+	d := &decoder{s: text, hook: hook}
 	start := d.skip(0)
 	value, end, err := d.value(start, 0)
 	if err != nil {
@@ -61,8 +62,11 @@ func DecodeWith(text string, hook PairsHook) (Value, error) {
 	return value, nil
 }
 
+// decoder scans the text's bytes: JSON's structure is ASCII, and a UTF-8 byte of a
+// longer character is never one of its delimiters. Positions in errors are converted
+// to characters, as Python counts them.
 type decoder struct {
-	s    []rune
+	s    string
 	hook PairsHook
 }
 
@@ -71,16 +75,17 @@ type stopIteration int
 
 func (s stopIteration) Error() string { return "stop" }
 
-func (d *decoder) fail(msg string, pos int) error {
-	line := 1
-	last := -1
-	for i := 0; i < pos && i < len(d.s); i++ {
-		if d.s[i] == '\n' {
-			line++
-			last = i
-		}
+// fail is a SyntaxError at byte offset at, reported in characters.
+func (d *decoder) fail(msg string, at int) error {
+	at = min(at, len(d.s))
+	prefix := d.s[:at]
+	pos := utf8.RuneCountInString(prefix)
+	line := 1 + strings.Count(prefix, "\n")
+	column := pos + 1
+	if last := strings.LastIndexByte(prefix, '\n'); last >= 0 {
+		column = pos - utf8.RuneCountInString(prefix[:last])
 	}
-	return &SyntaxError{Msg: msg, Pos: pos, Line: line, Column: pos - last}
+	return &SyntaxError{Msg: msg, Pos: pos, Line: line, Column: column}
 }
 
 func (d *decoder) skip(i int) int {
@@ -96,15 +101,7 @@ func (d *decoder) skip(i int) int {
 }
 
 func (d *decoder) has(i int, word string) bool {
-	if i+len(word) > len(d.s) {
-		return false
-	}
-	for j := 0; j < len(word); j++ {
-		if d.s[i+j] != rune(word[j]) {
-			return false
-		}
-	}
-	return true
+	return strings.HasPrefix(d.s[i:], word)
 }
 
 func (d *decoder) value(i, depth int) (Value, int, error) {
@@ -140,7 +137,7 @@ func (d *decoder) value(i, depth int) (Value, int, error) {
 	return d.number(i)
 }
 
-func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func (d *decoder) number(start int) (Value, int, error) {
 	i := start
@@ -180,7 +177,7 @@ func (d *decoder) number(start int) (Value, int, error) {
 			isFloat = true
 		}
 	}
-	text := string(d.s[start:i])
+	text := d.s[start:i]
 	if isFloat {
 		f, err := strconv.ParseFloat(text, 64)
 		if err != nil && !isRangeError(err) {
@@ -286,10 +283,10 @@ func (d *decoder) array(i, depth int) (Value, int, error) {
 // str reads a string whose opening quote is at end-1 (CPython's scanstring_unicode).
 func (d *decoder) str(end int) (Value, int, error) {
 	begin := end - 1
-	var out []rune
+	var out *strings.Builder
 	for {
 		next := end
-		var c rune
+		var c byte
 		for ; next < len(d.s); next++ {
 			c = d.s[next]
 			if c == '"' || c == '\\' {
@@ -302,10 +299,17 @@ func (d *decoder) str(end int) (Value, int, error) {
 		if next >= len(d.s) {
 			return nil, begin, d.fail("Unterminated string starting at", begin)
 		}
-		out = append(out, d.s[end:next]...)
+		if c == '"' && out == nil {
+			// No escape in the string: its text as it stands.
+			return d.s[end:next], next + 1, nil
+		}
+		if out == nil {
+			out = &strings.Builder{}
+		}
+		out.WriteString(d.s[end:next])
 		next++
 		if c == '"' {
-			return FromRunes(out), next, nil
+			return out.String(), next, nil
 		}
 		if next == len(d.s) {
 			return nil, begin, d.fail("Unterminated string starting at", begin)
@@ -326,11 +330,13 @@ func (d *decoder) str(end int) (Value, int, error) {
 			case 't':
 				c = '\t'
 			default:
-				return nil, end, d.fail("Invalid \\escape", end-2)
+				return nil, end, d.fail("Invalid \\escape", next-1)
 			}
-			out = append(out, c)
+			out.WriteByte(c)
 			continue
 		}
+		// Both of Python's failures here name the u's backslash-u at next-1; counting
+		// bytes rather than characters cannot change which of them, or where.
 		next++
 		end = next + 4
 		if end >= len(d.s) {
@@ -338,7 +344,7 @@ func (d *decoder) str(end int) (Value, int, error) {
 		}
 		code, ok := hex4(d.s[next:end])
 		if !ok {
-			return nil, end, d.fail("Invalid \\uXXXX escape", end-5)
+			return nil, end, d.fail("Invalid \\uXXXX escape", next-1)
 		}
 		if code >= 0xd800 && code <= 0xdbff && end+6 < len(d.s) && d.s[end] == '\\' && d.s[end+1] == 'u' {
 			low, ok := hex4(d.s[end+2 : end+6])
@@ -350,13 +356,14 @@ func (d *decoder) str(end int) (Value, int, error) {
 				end += 6
 			}
 		}
-		out = append(out, code)
+		writeRune(out, code)
 	}
 }
 
-func hex4(digits []rune) (rune, bool) {
+func hex4(digits string) (rune, bool) {
 	var code rune
-	for _, digit := range digits {
+	for i := 0; i < len(digits); i++ {
+		digit := rune(digits[i])
 		code <<= 4
 		switch {
 		case digit >= '0' && digit <= '9':

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Style is how json.dumps is called: its separators and ensure_ascii.
@@ -82,37 +83,67 @@ func (s Style) write(b *strings.Builder, value Value) {
 
 func (s Style) writeString(b *strings.Builder, text string) {
 	b.WriteByte('"')
-	for _, r := range Runes(text) {
-		switch r {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\f':
-			b.WriteString(`\f`)
-		default:
-			switch {
-			case r < 0x20:
-				fmt.Fprintf(b, `\u%04x`, r)
-			case !s.EnsureASCII || r < 0x7f:
-				writeRune(b, r)
-			case r > 0xffff:
-				r -= 0x10000
-				fmt.Fprintf(b, `\u%04x\u%04x`, 0xd800|(r>>10)&0x3ff, 0xdc00|r&0x3ff)
-			default:
-				fmt.Fprintf(b, `\u%04x`, r)
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			// ASCII, the common case: copied unless it must be escaped.
+			if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
+				b.WriteByte(c)
+			} else {
+				s.writeEscaped(b, rune(c))
 			}
+			i++
+			continue
 		}
+		r, size := decodeRune(text[i:])
+		i += size
+		s.writeEscaped(b, r)
 	}
 	b.WriteByte('"')
+}
+
+const hexDigits = "0123456789abcdef"
+
+func writeU(b *strings.Builder, r rune) {
+	b.WriteString(`\u`)
+	b.WriteByte(hexDigits[r>>12&0xf])
+	b.WriteByte(hexDigits[r>>8&0xf])
+	b.WriteByte(hexDigits[r>>4&0xf])
+	b.WriteByte(hexDigits[r&0xf])
+}
+
+// writeEscaped writes one character as json.dumps does: the short escapes, \u for
+// controls, and with ensure_ascii \u (a surrogate pair beyond the BMP) for non-ASCII.
+func (s Style) writeEscaped(b *strings.Builder, r rune) {
+	switch r {
+	case '"':
+		b.WriteString(`\"`)
+	case '\\':
+		b.WriteString(`\\`)
+	case '\n':
+		b.WriteString(`\n`)
+	case '\r':
+		b.WriteString(`\r`)
+	case '\t':
+		b.WriteString(`\t`)
+	case '\b':
+		b.WriteString(`\b`)
+	case '\f':
+		b.WriteString(`\f`)
+	default:
+		switch {
+		case r < 0x20:
+			writeU(b, r)
+		case !s.EnsureASCII || r < 0x7f:
+			writeRune(b, r)
+		case r > 0xffff:
+			r -= 0x10000
+			writeU(b, 0xd800|(r>>10)&0x3ff)
+			writeU(b, 0xdc00|r&0x3ff)
+		default:
+			writeU(b, r)
+		}
+	}
 }
 
 // FloatJSON is how json.dumps writes a float: repr, or NaN and ±Infinity.

@@ -20,8 +20,18 @@ func Runes(s string) []rune {
 
 // FromRunes encodes code points as WTF-8 (lone surrogates in their three-byte form).
 func FromRunes(runes []rune) string {
+	surrogates := false
+	for _, r := range runes {
+		if isSurrogate(r) {
+			surrogates = true
+			break
+		}
+	}
+	if !surrogates {
+		return string(runes)
+	}
 	var b strings.Builder
-	b.Grow(len(runes))
+	b.Grow(len(runes) * 3)
 	for _, r := range runes {
 		writeRune(&b, r)
 	}

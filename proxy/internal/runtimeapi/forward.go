@@ -60,6 +60,9 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer response.Body.Close()
+	if r.URL.Path == RestorePath && response.StatusCode == http.StatusOK && s.afterRestore != nil {
+		s.afterRestore()
+	}
 	copyHeader(w.Header(), response.Header)
 	for name := range response.Trailer {
 		w.Header().Add("Trailer", name)

@@ -45,7 +45,17 @@ type Server struct {
 	// the proxy stops; a runtime closing its own request does not end them.
 	life context.Context
 	stop context.CancelFunc
+	// afterRestore runs once Lambda has answered /restore/next (a SnapStart restore),
+	// before the runtime hears of it: the window is read afresh, as the Python gate's
+	// after-restore hook does.
+	afterRestore func()
 }
+
+// RestorePath is SnapStart's restore endpoint.
+const RestorePath = APIVersion + "/runtime/restore/next"
+
+// AfterRestore sets what runs after a SnapStart restore, before the runtime is told.
+func (s *Server) AfterRestore(hook func()) { s.afterRestore = hook }
 
 // NewServer proxies to the Runtime API at upstream (host:port, as AWS_LAMBDA_RUNTIME_API).
 func NewServer(upstream string, gate Gate, log Logger) *Server {

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -292,5 +294,32 @@ func TestTheProxyGoingAwayClosesTheRuntimesNext(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the runtime's /next hangs after the proxy went away")
+	}
+}
+
+func TestAfterARestoreTheHookRunsBeforeTheRuntimeIsTold(t *testing.T) {
+	u := newUpstream(t)
+	u.statuses[RestorePath] = http.StatusOK
+	server := NewServer(u.address(), passAll, nil)
+	var hooked atomic.Int32
+	server.AfterRestore(func() { hooked.Add(1) })
+	proxy := httptest.NewServer(server)
+	t.Cleanup(proxy.Close)
+	t.Cleanup(server.Stop)
+
+	response, err := http.Get(proxy.URL + RestorePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = response.Body.Close()
+	u.next()
+	if hooked.Load() != 1 || response.StatusCode != http.StatusOK {
+		t.Fatalf("hook ran %d times by the time the runtime got %d", hooked.Load(), response.StatusCode)
+	}
+	response, _ = http.Post(proxy.URL+APIVersion+"/runtime/invocation/req-1/response", "application/json", strings.NewReader("{}"))
+	_ = response.Body.Close()
+	u.next()
+	if hooked.Load() != 1 {
+		t.Fatal("the hook ran for a request other than a restore")
 	}
 }

@@ -102,6 +102,17 @@ func (s *Source) Prime() Decision {
 	return s.publish(s.clock())
 }
 
+// Renew forgets when the document was read and reads it again, waiting at most the
+// init bound (after a SnapStart restore: the snapshot's clock and cache are stale).
+func (s *Source) Renew() Decision {
+	s.mu.Lock()
+	s.nextFetch = time.Time{}
+	s.failures = 0
+	s.mu.Unlock()
+	s.state.Store(&published{until: time.Unix(0, 0), decision: s.state.Load().decision})
+	return s.Prime()
+}
+
 // Current is the decision now. deadline, when not zero, is the invocation's: a refresh
 // is waited for at most a tenth of the time left.
 func (s *Source) Current(deadline time.Time) Decision {

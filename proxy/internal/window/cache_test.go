@@ -192,3 +192,16 @@ func TestAnInvalidDocumentKeepsTheLastGoodOneAndIsNamed(t *testing.T) {
 		t.Fatalf("log does not name the invalid document: %s", log.String())
 	}
 }
+
+func TestAfterARestoreTheDocumentIsReadAgainAtOnce(t *testing.T) {
+	c := &clock{now: time.Unix(1_800_000_000, 0)}
+	f := &fetcher{results: []func() (string, error){text(`{"mode":"live"}`), text(`{"mode":"maintenance"}`)}}
+	s := source(t, f, c, settings(600, config.FailLive), nil)
+	s.Prime()
+
+	decision := s.Renew() // within the TTL: only a restore makes it read now
+
+	if !decision.Defer || !s.Current(time.Time{}).Defer || f.count() != 2 {
+		t.Fatalf("after a restore: %+v, %d reads; want the new document, read once more", decision, f.count())
+	}
+}

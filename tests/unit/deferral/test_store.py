@@ -6,6 +6,7 @@ import json
 import random
 import string
 import threading
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -311,3 +312,24 @@ def test_two_threads_making_the_first_client_at_once_make_it_once() -> None:
 
     # THEN the second found, under the lock, the client the first made
     assert made == ["dynamodb"]
+
+
+def test_a_bounded_write_whose_thread_cannot_start_fails_and_stores_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_thread(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+
+    with pytest.raises(DeferralStoreError, match="req-1: RuntimeError: can't start new thread"):
+        make_store().defer(deferral({"n": 1}), deadline=time.monotonic() + 5)
+
+    assert boto3.client("dynamodb").scan(TableName=TABLE)["Items"] == []
+
+
+def test_a_bounded_write_in_time_is_stored_like_any_other() -> None:
+    store = make_store()
+
+    outcomes = [store.defer(deferral({"n": 1}), deadline=time.monotonic() + 30) for _ in range(2)]
+
+    assert outcomes == [STORED, DUPLICATE]
+    assert codec.decode_event(get_item("req-1")[schema.EVENT]["B"], codec.PLAIN) == {"n": 1}

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from layer import proxy
 from layer.build import build_layer
 from layer.proxy import GO_MISSING, MAX_BYTES, PROXY_NAME, ProxyBuildError, build_proxy
 
@@ -62,7 +61,7 @@ def test_a_layer_for_an_architecture_holds_the_proxy_at_its_root_executable(tmp_
 
 
 def test_without_go_the_proxy_build_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(proxy.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
 
     with pytest.raises(ProxyBuildError, match=r"Go 1\.26 or later is needed .* https://go\.dev/dl/"):
         build_layer(tmp_path / "layer.zip", architecture="x86_64")
@@ -70,7 +69,7 @@ def test_without_go_the_proxy_build_says_what_to_install(tmp_path: Path, monkeyp
 
 
 def test_a_layer_for_python_alone_builds_without_go(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(proxy.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
 
     build_layer(tmp_path / "layer.zip")
 

@@ -20,15 +20,17 @@ import pytest
 from botocore.exceptions import ClientError
 
 import gate.cli.replay as replay_command
+from gate.deferral import item_size
 from gate.deferral import table as schema
-from gate.deferral.codec import event_digest, event_json
+from gate.deferral.codec import encode_event, event_digest, event_json
 from gate.deferral.item_size import ITEM_LIMIT_BYTES, item_bytes
+from gate.deferral.store import REQUEUED, Deferral, DeferredEventStore
 from gate.replay.batch import only_items
 from gate.replay.config import ReplayerConfig
 from gate.replay.delivery import Delivery, DeliveryPolicy
 from gate.replay.events import EventReader
 from gate.replay.handler import drain
-from gate.replay.invoke import Invocation, classify_response
+from gate.replay.invoke import Invocation, Outcome, classify_response
 from gate.replay.leases import LeaseBook
 from gate.replay.records import Record, RecordTable
 from gate.replay.results import Result
@@ -41,6 +43,7 @@ from tests.unit.replay.support import (
     aws,  # noqa: F401 - a fixture, used through pytestmark
     item,
     record,
+    replay,
     run_cli,
     seed,
     status_of,
@@ -183,3 +186,35 @@ def test_the_written_record_is_the_size_predicted_and_the_threshold_is_exact(ove
         assert schema.FAILED_ITEMS not in stored
         kept = EventReader(BUCKET, boto3.client).failed_items(record(request_id))
         assert kept == frozenset(failed)
+
+
+def test_a_list_in_s3_survives_a_new_window_and_the_replayer_function_sends_only_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN a batch whose failed items were kept in S3 (a limit any record exceeds, so a small batch will do)
+    monkeypatch.setattr(item_size, "ITEM_LIMIT_BYTES", 100)
+    event, ids = sqs_batch(5)
+    [request_id] = seed(1, event=lambda _: event)
+    failed = [ids[1], ids[3]]
+    replay(FakeLambda(answers(failed))).run()
+    assert item(request_id)[schema.FAILED_ITEMS_KEY]["S"] == schema.failed_items_key(FUNCTION, request_id)
+    store = DeferredEventStore(TABLE, BUCKET, inline_limit_bytes=350_000, client_factory=boto3.client)
+
+    def gate_defers_again(_call: int, _function: str, payload: bytes, _context: str) -> Invocation:
+        redeferral = Deferral("replay-1", FUNCTION, "arn", 0, encode_event(json.loads(payload)), "windows[1]")
+        outcomes.append(store.requeue(request_id, redeferral))
+        return Invocation(Outcome.SUCCEEDED, deferred=True)
+
+    # WHEN `--include-failed` sends the two, and the gate meets a new window and puts them back
+    outcomes: list[str] = []
+    replay(FakeLambda(gate_defers_again), include_failed=True).run()
+    assert outcomes == [REQUEUED] and status_of(request_id) == "pending"
+
+    # ... and then the replayer function drains the pending record
+    fake = FakeLambda()
+    config = ReplayerConfig(parameter_name=PARAMETER, table_name=TABLE, functions=(FUNCTION,), overflow_bucket=BUCKET)
+    drain(config, Context(), client_factory=boto3.client, ssm=boto3.client("ssm"), invoker=fake)  # type: ignore[arg-type]
+
+    # THEN it read the list back from S3 and sent only those two, in batch order
+    assert [[message["messageId"] for message in sent["Records"]] for sent in fake.events] == [failed]
+    assert status_of(request_id) == "replayed"
