@@ -1,5 +1,5 @@
 # The README's two commands. Each does the (idempotent) set-up first.
-.PHONY: setup demo test lint mutate
+.PHONY: setup demo test lint mutate go-lint go-test
 
 setup:
 	scripts/setup
@@ -7,13 +7,36 @@ setup:
 demo: setup
 	.venv/bin/python -m gate demo
 
-test: setup lint
+test: setup lint go-test
 	.venv/bin/python -m pytest -m "not load"
 
-lint:
+lint: go-lint
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
+
+# The Go proxy (proxy/): gofmt, go vet and staticcheck (installed by scripts/setup-go), then
+# its tests, which read tests/vectors/, under the race detector. Without Go both are
+# skipped with a message, except in CI (CI=true), where Go is required.
+define NEEDS_GO
+if ! command -v go >/dev/null 2>&1; then \
+  if [ "$${CI:-}" = true ]; then echo "make $@: Go 1.26+ is required in CI (https://go.dev/dl/)" >&2; exit 1; fi; \
+  echo "make $@: Go is not installed; skipping the Go proxy's checks (https://go.dev/dl/)" >&2; exit 0; \
+fi
+endef
+# Also the Go custom runtime the end-to-end tests build (tests/e2e/functions/go, its own module).
+GO_MODULES = proxy tests/e2e/functions/go
+go-lint:
+	@$(NEEDS_GO); \
+	if [ ! -x .tools/bin/staticcheck ]; then echo "staticcheck missing: run make setup" >&2; exit 1; fi; \
+	for module in $(GO_MODULES); do \
+	  (cd $$module && unformatted="$$(gofmt -l .)" && \
+	  if [ -n "$$unformatted" ]; then echo "gofmt would change in $$module: $$unformatted" >&2; exit 1; fi && \
+	  go vet ./... && $(CURDIR)/.tools/bin/staticcheck ./...) || exit 1; \
+	done
+
+go-test:
+	@$(NEEDS_GO); cd proxy && go test -race -count=1 ./...
 
 # Mutation testing (slow; not part of `make test` or CI), see docs/testing.md. Niced, one
 # worker per core. By default it mutates the modules `only_mutate` names in pyproject.toml

@@ -90,11 +90,11 @@ def order_workflow(event: dict[str, Any], context: DurableContext) -> dict[str, 
 class NothingStored:
     """A store that refuses every write and remembers it (the runner would retry a failed invocation)."""
 
-    def defer(self, deferral: Deferral) -> str:
+    def defer(self, deferral: Deferral, *, deadline: float | None = None) -> str:
         EFFECTS.stored.append(deferral.request_id)
         raise AssertionError(f"a durable invocation was stored: {deferral.request_id}")
 
-    def requeue(self, original: str, deferral: Deferral) -> str:
+    def requeue(self, original: str, deferral: Deferral, *, deadline: float | None = None) -> str:
         EFFECTS.stored.append(original)
         raise AssertionError(f"a durable invocation was stored: {original}")
 

@@ -1,0 +1,5 @@
+package vectors
+
+import "strings"
+
+func stringReader(text string) *strings.Reader { return strings.NewReader(text) }
