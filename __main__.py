@@ -5,7 +5,7 @@ import pulumi_aws as aws
 
 from maintenance_gate_pulumi import GateReplayer, GateReplayerArgs, MaintenanceGate, MaintenanceGateArgs
 from maintenance_gate_pulumi.naming import stack_prefix
-from maintenance_gate_pulumi.sample import sample_function
+from maintenance_gate_pulumi.sample import nodejs_sample_function, sample_function
 from maintenance_gate_pulumi.schedule import invoke_on_schedule
 from maintenance_gate_pulumi.settings import load_settings
 from maintenance_gate_pulumi.throughput import parameter_high_throughput
@@ -45,6 +45,11 @@ pulumi.export("bucketName", gate.bucket_name)
 pulumi.export("scheduleName", schedule.name)
 # The provider's region, however it was set: `python -m gate ... --stack` talks to it.
 pulumi.export("region", aws.get_region_output().region)
+
+if settings.nodejs_sample:
+    # Beside the Python one, behind the same gate: the layer's Runtime API proxy gates it.
+    nodejs_function = nodejs_sample_function(f"{prefix}-nodejs-sample", gate, settings)
+    pulumi.export("nodejsFunctionName", nodejs_function.name)
 
 if settings.parameter_high_throughput:
     # Account-wide in this region, and billed: off unless the stack config asks for it.

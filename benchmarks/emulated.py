@@ -26,17 +26,33 @@ class InvocationError(RuntimeError):
 
 
 class Function:
-    """A started execution environment; ``gated`` puts the layer's exec wrapper in front."""
+    """A started execution environment; ``gated`` puts the layer's exec wrapper in front.
 
-    def __init__(self, handler: str, environment: Mapping[str, str], layer_dir: Path | None, log_path: Path) -> None:
+    ``runtime`` and ``code_dir`` pick another runtime's stand-in (see ``Emulator``);
+    ``answer`` is what a good response contains (Node.js writes JSON without spaces).
+    """
+
+    def __init__(
+        self,
+        handler: str,
+        environment: Mapping[str, str],
+        layer_dir: Path | None,
+        log_path: Path,
+        *,
+        runtime: str = "python",
+        code_dir: Path = HANDLERS_DIR,
+        answer: bytes = b'"ok": true',
+    ) -> None:
         self._log = log_path.open("w")
+        self.answer = answer
         self.emulator = Emulator(
             handler=handler,
-            code_dir=HANDLERS_DIR,
+            code_dir=code_dir,
             environment=dict(environment),
             layer_dir=layer_dir,
             function_name="bench",
             log=self._log,
+            runtime=runtime,
         )
         self.log_path = log_path
         self._connection: http.client.HTTPConnection | None = None
@@ -67,7 +83,7 @@ class Function:
         response = self._connection.getresponse()
         body = response.read()
         elapsed = time.perf_counter() - began
-        if response.status != 200 or b'"ok": true' not in body:
+        if response.status != 200 or self.answer not in body:
             raise InvocationError(f"invocation answered {response.status}: {body[:200]!r} (log: {self.log_path})")
         return elapsed
 

@@ -34,6 +34,12 @@ METRIC_KEYS = (
     "replay_million_hours_c1",
     "replay_million_hours_c8",
     "replay_million_hours_c32",
+    # benchmarks/runtimes.py: a Node.js function behind the Runtime API proxy (docs/runtimes.md).
+    "nodejs_warm_added_p50_ms",
+    "nodejs_cold_start_added_ms",
+    "proxy_rss_mb",
+    "proxy_binary_mb_x86_64",
+    "proxy_binary_mb_arm64",
 )
 
 
@@ -55,6 +61,10 @@ TARGETS: dict[str, Target] = {
     # DynamoDB's per-partition write limit.
     "capacity_table_hottest_wcu_s": Target("<= 1000", lambda value: value <= 1000),
     "capacity_index_hottest_wcu_s": Target("<= 1000", lambda value: value <= 1000),
+    "nodejs_warm_added_p50_ms": Target("<= 0.15", lambda value: value <= 0.15),
+    "nodejs_cold_start_added_ms": Target("<= 10", lambda value: value <= 10),
+    "proxy_binary_mb_x86_64": Target("<= 10", lambda value: value <= 10),
+    "proxy_binary_mb_arm64": Target("<= 10", lambda value: value <= 10),
 }
 
 

@@ -8,7 +8,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import capacity, cold_start, deferral, e2e, hot_path, machine, replay, report, seed, ssm_calls
+from benchmarks import (
+    capacity,
+    cold_start,
+    deferral,
+    e2e,
+    hot_path,
+    machine,
+    replay,
+    report,
+    runtimes,
+    seed,
+    ssm_calls,
+)
 from benchmarks.stack import Result, aws_environment, create_stack
 from gate.local.servers import MotoServer, built_layer
 
@@ -24,6 +36,9 @@ class Counts:
     deferrals: int
     replay_events: int
     capacity_samples: int
+    runtime_invocations: int
+    runtime_pairs: int
+    runtime_cold_starts: int
 
 
 FULL = Counts(
@@ -36,6 +51,9 @@ FULL = Counts(
     deferrals=300,
     replay_events=200,
     capacity_samples=1_000,
+    runtime_invocations=2_000,
+    runtime_pairs=10,
+    runtime_cold_starts=9,
 )
 QUICK = Counts(
     "quick",
@@ -47,6 +65,9 @@ QUICK = Counts(
     deferrals=50,
     replay_events=100,
     capacity_samples=320,
+    runtime_invocations=400,
+    runtime_pairs=4,
+    runtime_cold_starts=3,
 )
 
 
@@ -72,6 +93,12 @@ def run(counts: Counts, json_path: Path | None) -> int:
             ("end to end", lambda: e2e.measure(stack, layer_dir, counts.e2e_invocations, counts.e2e_pairs)),
             ("cold start", lambda: cold_start.measure(stack, layer_dir, counts.cold_starts)),
             ("replay", lambda: replay.measure(stack, layer_dir, counts.replay_events)),
+            (
+                "runtimes (Node.js through the proxy)",
+                lambda: runtimes.measure(
+                    stack, counts.runtime_invocations, counts.runtime_pairs, counts.runtime_cold_starts
+                ),
+            ),
             # After replay: the model scales the per-event replay time measured there.
             ("capacity", lambda: capacity.measure(stack, counts.capacity_samples, metrics)),
         ]

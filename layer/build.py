@@ -95,12 +95,15 @@ def layer_entries(gate_root: Path | None = None) -> list[Entry]:
     return sorted(entries)
 
 
-def build_layer(output: Path, *, gate_root: Path | None = None) -> str:
-    """Write the archive and return its SHA-256 (hex)."""
+def build_layer(output: Path, *, gate_root: Path | None = None, architecture: str | None = None) -> str:
+    """Write the archive and return its SHA-256 (hex); with ``architecture``, the Runtime API proxy too (needs Go)."""
+    from layer.proxy import proxy_entries  # Go is needed only when the proxy is asked for
+
+    entries = sorted(layer_entries(gate_root) + proxy_entries(architecture))
     output.parent.mkdir(parents=True, exist_ok=True)
     temporary = output.with_name(output.name + ".partial")
     with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
-        for name, source, mode in layer_entries(gate_root):
+        for name, source, mode in entries:
             info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
             info.create_system = 3  # Unix, so external_attr carries the mode
             info.external_attr = (0o100000 | mode) << 16
@@ -133,8 +136,11 @@ def _tracked_by_git(gate_root: Path) -> list[str] | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m layer.build", description=__doc__.splitlines()[0])
     parser.add_argument("output", type=Path, help="where to write the layer zip")
+    parser.add_argument(
+        "--architecture", choices=COMPATIBLE_ARCHITECTURES, help="add the Runtime API proxy for it (needs Go)"
+    )
     args = parser.parse_args(argv)
-    digest = build_layer(args.output)
+    digest = build_layer(args.output, architecture=args.architecture)
     print(f"{args.output} sha256={digest}")
     return 0
 

@@ -20,13 +20,15 @@ from gate.config import FailMode, GateConfig, OnDefer, OnHttp, OnOrdered
 from gate.deferral import table as schema
 from layer.build import COMPATIBLE_ARCHITECTURES, COMPATIBLE_RUNTIMES
 from maintenance_gate_pulumi import gating, policies
-from maintenance_gate_pulumi.gating import GateMode
-from maintenance_gate_pulumi.layer_archive import build_layer_archive
+from maintenance_gate_pulumi.gating import GateMode, RuntimeKind
+from maintenance_gate_pulumi.layer_archive import build_layer_archive, build_proxy_layer_archive
 from maintenance_gate_pulumi.naming import check_prefix
 from maintenance_gate_pulumi.storage import deferred_table, overflow_bucket
 from maintenance_gate_pulumi.window import initial_window_text
 
 TYPE_TOKEN = "maintenance-gate:index:MaintenanceGate"
+# The managed runtimes the proxy layers are for (Lambda lists at most 15 per layer version).
+PROXIED_RUNTIMES = ("nodejs20.x", "nodejs22.x", "nodejs24.x", "java17", "java21", "dotnet8", "ruby3.3", "ruby3.4")
 # Intelligent-Tiering keeps the parameter Standard (free, GetParameter included) while
 # the document fits in 4 KB, and makes it Advanced only when an operator writes a
 # larger one (the parser allows 8 KB); the provider ignores the tier it then reports.
@@ -106,6 +108,8 @@ class MaintenanceGate(pulumi.ComponentResource):
         self._prefix = check_prefix(name, "MaintenanceGate")
         super().__init__(TYPE_TOKEN, name, None, opts)
         self.args = args
+        self._name = name
+        self._proxy_layers: dict[str, aws.lambda_.LayerVersion] = {}
         child = pulumi.ResourceOptions(parent=self)
 
         archive = build_layer_archive(args.build_dir)
@@ -172,8 +176,34 @@ class MaintenanceGate(pulumi.ComponentResource):
         """A copy of ``args``, gated: the layer, the gate's variables, and ``mode`` (see gating.py).
 
         None picks wrapper mode, or handler mode when the function already has an exec wrapper.
+        A function of any other managed runtime than Python (Node.js, Java, .NET, Ruby) gets
+        the layer with the Runtime API proxy built for its architecture, in wrapper mode.
         """
-        return gating.gate_function(args, gate_variables=self.gate_variables(), layer_arn=self.layer_arn, mode=mode)
+        kind = gating.runtime_kind(args.runtime, args.package_type)
+        layer_arn = self.layer_arn
+        if kind is RuntimeKind.PROXIED:
+            gating.check_proxied_args(args, mode)  # before the proxy is built for nothing
+            layer_arn = self.proxy_layer(gating.architecture_of(args.architectures), str(args.runtime)).arn
+        return gating.gate_function(
+            args, gate_variables=self.gate_variables(), layer_arn=layer_arn, mode=mode, kind=kind
+        )
+
+    def proxy_layer(self, architecture: str, runtime: str) -> aws.lambda_.LayerVersion:
+        """The layer with the proxy for ``architecture``: one version per architecture, made when first needed."""
+        if architecture not in self._proxy_layers:
+            archive = build_proxy_layer_archive(architecture, runtime, self.args.build_dir)
+            self._proxy_layers[architecture] = aws.lambda_.LayerVersion(
+                f"{self._name}-layer-{architecture}",
+                layer_name=f"{self._name}-{architecture}",
+                description=f"maintenance-gate with its Runtime API proxy, for {architecture} functions of any runtime",
+                code=archive.archive(),
+                source_code_hash=archive.source_code_hash,
+                skip_destroy=True,
+                compatible_runtimes=list(PROXIED_RUNTIMES),
+                compatible_architectures=[architecture],
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        return self._proxy_layers[architecture]
 
     def grant(self, name: str, role: aws.iam.Role) -> aws.iam.RolePolicy:
         """Let ``role`` make the gate's calls: read the window, store deferred events."""

@@ -14,6 +14,12 @@ place, where consoles and tools show it and people edit it.
 
 The Lambda Web Adapter is refused: its ``/opt/bootstrap`` wrapper runs a web server
 in place of a Python handler, so there is no handler for the gate to stand in front of.
+
+Any managed runtime can be gated (``runtime_kind``): Python gets the in-process gate in
+either mode; every other one (Node.js, Java, .NET, Ruby) gets the Runtime API proxy,
+which only wrapper mode starts, from the layer built for the function's architecture.
+OS-only runtimes (``provided.*``) run no exec wrapper and container images take no
+layers: both are refused, naming the runtime and the docs section that says what to do.
 """
 
 from __future__ import annotations
@@ -38,9 +44,21 @@ WEB_ADAPTER_WRAPPER = "/opt/bootstrap"
 WEB_ADAPTER_LAYER = ":layer:LambdaAdapterLayer"
 
 
+# Where docs/runtimes.md says how to gate what the component cannot.
+PROVIDED_DOCS = "docs/runtimes.md, section 'OS-only runtimes (provided.al2023)'"
+IMAGE_DOCS = "docs/runtimes.md, section 'Container images'"
+# Lambda's default when a function names no architecture.
+DEFAULT_ARCHITECTURE = "x86_64"
+
+
 class GateMode(str, Enum):
     WRAPPER = "wrapper"
     HANDLER = "handler"
+
+
+class RuntimeKind(str, Enum):
+    PYTHON = "python"  # the in-process gate
+    PROXIED = "proxied"  # any other managed runtime: the Runtime API proxy
 
 
 class UngateableFunctionError(ValueError):
@@ -85,6 +103,57 @@ def decide(
     return _Decision(GateMode(requested), handler)
 
 
+def runtime_kind(runtime: Any, package_type: Any = None) -> RuntimeKind:
+    """How a function of ``runtime`` is gated; refuses what the layer cannot gate, naming the runtime."""
+    if isinstance(package_type, str) and package_type == "Image":
+        raise UngateableFunctionError(
+            f"a container image function cannot use layers (package_type='Image'); see {IMAGE_DOCS}"
+        )
+    if not isinstance(runtime, str) or not runtime:
+        raise UngateableFunctionError(
+            f"the function's runtime must be a plain string to pick its layer (runtime={runtime!r})"
+        )
+    if runtime.startswith("provided"):
+        raise UngateableFunctionError(
+            f"runtime {runtime!r} is OS-only: Lambda runs no exec wrapper for it, so the layer cannot gate it "
+            f"by configuration; change its bootstrap as {PROVIDED_DOCS} shows"
+        )
+    return RuntimeKind.PYTHON if runtime.startswith("python") else RuntimeKind.PROXIED
+
+
+def architecture_of(architectures: Any) -> str:
+    """The function's one architecture (Lambda's default when unset), to pick the layer built for it."""
+    if architectures is None:
+        return DEFAULT_ARCHITECTURE
+    if not isinstance(architectures, list | tuple) or len(architectures) != 1 or not isinstance(architectures[0], str):
+        raise UngateableFunctionError(
+            "the function's architectures must be a plain list of one, x86_64 or arm64 "
+            f"(architectures={architectures!r})"
+        )
+    return architectures[0]
+
+
+def check_proxied(runtime: str, variables: Mapping[str, Any], mode: GateMode | None) -> None:
+    """A non-Python function is gated by the wrapper alone: no handler mode, no other wrapper."""
+    if mode is not None and GateMode(mode) is GateMode.HANDLER:
+        raise UngateableFunctionError(
+            f"handler mode is for Python functions; a {runtime} function is gated in wrapper mode (mode={mode!r})"
+        )
+    wrapper = variables.get(EXEC_WRAPPER_VARIABLE)
+    if wrapper and wrapper not in (WEB_ADAPTER_WRAPPER, WRAPPER_PATH_ON_LAMBDA):
+        raise UngateableFunctionError(
+            f"the function already sets {EXEC_WRAPPER_VARIABLE}={wrapper!r} and Lambda runs one wrapper; "
+            f"a {runtime} function has no handler mode to keep it (see docs/runtimes.md)"
+        )
+
+
+def check_proxied_args(args: aws.lambda_.FunctionArgs, mode: GateMode | None) -> None:
+    """``check_proxied`` on a function's arguments, where its variables are known now."""
+    own = _environment_variables(args.environment)
+    if _known(own):
+        check_proxied(str(args.runtime), own or {}, mode)
+
+
 def mode_variables(decision: _Decision) -> dict[str, str]:
     if decision.mode is GateMode.WRAPPER:
         return {EXEC_WRAPPER_VARIABLE: WRAPPER_PATH_ON_LAMBDA}
@@ -97,12 +166,21 @@ def gate_function(
     gate_variables: Mapping[str, pulumi.Input[str]],
     layer_arn: pulumi.Input[str],
     mode: GateMode | None = None,
+    kind: RuntimeKind = RuntimeKind.PYTHON,
 ) -> aws.lambda_.FunctionArgs:
-    """A copy of ``args``, gated: the layer last, the gate's variables, and the mode's handler."""
-    if isinstance(args.package_type, str) and args.package_type == "Image":
-        raise UngateableFunctionError("a container image function cannot use layers (package_type='Image')")
+    """A copy of ``args``, gated: the layer last, the gate's variables, and the mode's handler.
+
+    ``kind`` is ``runtime_kind(args.runtime)``; ``layer_arn`` the layer for that kind
+    (and, for a proxied runtime, the function's architecture).
+    """
+    if isinstance(args.runtime, str) or (isinstance(args.package_type, str) and args.package_type == "Image"):
+        runtime_kind(args.runtime, args.package_type)
     own = _environment_variables(args.environment)
     layers: Any = args.layers
+    if kind is RuntimeKind.PROXIED:
+        # Only wrapper mode starts the proxy: the wrapper is the function's whole gate.
+        check_proxied_args(args, mode)
+        mode = GateMode.WRAPPER
     if _known(own) and _known(args.handler) and _known(layers):
         # Decided now when everything is known, so the error points at the caller.
         decide(mode, own or {}, args.handler, layers)

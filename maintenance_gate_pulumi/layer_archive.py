@@ -1,7 +1,13 @@
-"""The layer's zip, written by the repository's own deterministic builder.
+"""The layer's zips, written by the repository's own deterministic builder.
 
 Pulumi's own archiver can drop the wrapper's exec bit (pulumi/pulumi#3593), so the
 program never hands Pulumi a directory: it hands over the finished zip.
+
+Two kinds of layer: the Python one (the gate and the wrapper; one zip for every
+architecture, built with no Go), and one per architecture for every other managed
+runtime, which adds the Runtime API proxy built for that architecture. The second is
+built only when a non-Python function is gated, so only then is Go needed
+(``layer.build``'s ``architecture`` option, ``layer/proxy.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from pathlib import Path
 import pulumi
 
 from layer.build import build_layer
+from layer.proxy import ProxyBuildError
 
 # Relative to the working directory: the Pulumi project's under the CLI, so the path
 # Pulumi records is the same on every machine. Git-ignore it in your project.
@@ -38,5 +45,15 @@ class LayerArchive:
 
 
 def build_layer_archive(build_dir: Path | None = None) -> LayerArchive:
+    """The Python layer: the in-process gate and the wrapper."""
     path = (DEFAULT_BUILD_DIR if build_dir is None else build_dir) / ARCHIVE_NAME
     return LayerArchive(path=path, sha256=build_layer(path))
+
+
+def build_proxy_layer_archive(architecture: str, runtime: str, build_dir: Path | None = None) -> LayerArchive:
+    """The layer for ``architecture`` with the proxy: what a non-Python function (``runtime``) is gated with."""
+    path = (DEFAULT_BUILD_DIR if build_dir is None else build_dir) / f"maintenance-gate-layer-{architecture}.zip"
+    try:
+        return LayerArchive(path=path, sha256=build_layer(path, architecture=architecture))
+    except ProxyBuildError as exc:
+        raise ProxyBuildError(f"gating a {runtime} function: {exc}") from exc

@@ -1,4 +1,4 @@
-"""The stack's sample function (code in sample/), gated by the component."""
+"""The stack's sample functions (code in sample/), gated by the component: Python, and Node.js when asked."""
 
 from __future__ import annotations
 
@@ -15,12 +15,14 @@ from maintenance_gate_pulumi.settings import StackSettings
 # The program's own sample, in this checkout; a component user brings their own code.
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample"
 HANDLER = "app.handler"
+NODEJS_SAMPLE_DIR = SAMPLE_DIR / "nodejs"
+NODEJS_HANDLER = "index.handler"
 
 
-def sample_code() -> pulumi.AssetArchive:
+def sample_code(directory: Path = SAMPLE_DIR, pattern: str = "*.py") -> pulumi.AssetArchive:
     # Named files rather than the folder, so a local __pycache__ never changes the archive.
     return pulumi.AssetArchive(
-        {path.name: pulumi.FileAsset(os.path.relpath(path)) for path in sorted(SAMPLE_DIR.glob("*.py"))}
+        {path.name: pulumi.FileAsset(os.path.relpath(path)) for path in sorted(directory.glob(pattern))}
     )
 
 
@@ -36,6 +38,28 @@ def sample_function(name: str, gate: MaintenanceGate, settings: StackSettings) -
                 architectures=[settings.architecture],
                 handler=HANDLER,
                 code=sample_code(),
+                memory_size=settings.memory,
+                timeout=settings.timeout,
+                logging_config=execution.logs.logging_config(),
+            )
+        ),
+        opts=pulumi.ResourceOptions(depends_on=[access, *execution.grants]),
+    )
+
+
+def nodejs_sample_function(name: str, gate: MaintenanceGate, settings: StackSettings) -> aws.lambda_.Function:
+    """The Node.js sample: the same gate, through the Runtime API proxy in the layer for its architecture."""
+    execution = lambda_execution_role(name, log_retention_days=settings.log_retention_days)
+    access = gate.grant("nodejs-sample", execution.role)
+    return aws.lambda_.Function(
+        name,
+        gate.function_args(
+            aws.lambda_.FunctionArgs(
+                role=execution.role.arn,
+                runtime=settings.nodejs_runtime,
+                architectures=[settings.architecture],
+                handler=NODEJS_HANDLER,
+                code=sample_code(NODEJS_SAMPLE_DIR, "*.mjs"),
                 memory_size=settings.memory,
                 timeout=settings.timeout,
                 logging_config=execution.logs.logging_config(),

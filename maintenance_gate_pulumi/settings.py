@@ -49,7 +49,11 @@ DEFAULTS: dict[str, Any] = {
     "replayerRate": 10,
     "replayerConcurrency": 1,
     "parameterHighThroughput": False,
+    "nodejsSample": False,
+    "nodejsRuntime": "nodejs22.x",
 }
+# The Node.js runtimes the stack's Node.js sample may use.
+NODEJS_RUNTIMES = ("nodejs20.x", "nodejs22.x", "nodejs24.x")
 
 _SCHEDULE_EXPRESSION = re.compile(
     r"^(rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\)"
@@ -86,6 +90,8 @@ class StackSettings:
     replayer_rate: int
     replayer_concurrency: int
     parameter_high_throughput: bool
+    nodejs_sample: bool
+    nodejs_runtime: str
 
 
 _T = TypeVar("_T")
@@ -185,6 +191,8 @@ def load_settings(config: pulumi.Config | None = None, aws_config: pulumi.Config
         replayer_rate=read.integer("replayerRate", 1, 1000),
         replayer_concurrency=read.integer("replayerConcurrency", 1, MAX_CONCURRENCY),
         parameter_high_throughput=read.boolean("parameterHighThroughput"),
+        nodejs_sample=read.boolean("nodejsSample"),
+        nodejs_runtime=read.choice("nodejsRuntime", NODEJS_RUNTIMES),
     )
     if settings.replayer_enabled:
         try:

@@ -21,9 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from gate.local import toolchains
 from gate.local.checkout import REPOSITORY_ROOT
 
 RUNTIME_BOOTSTRAP = Path(__file__).resolve().parent / "runtime" / "bootstrap"
+# Stand-ins for the other managed runtimes' /var/runtime/bootstrap (see each file's header).
+NODEJS_BOOTSTRAP = RUNTIME_BOOTSTRAP.parent / "nodejs" / "bootstrap"
+JAVA_BOOTSTRAP = RUNTIME_BOOTSTRAP.parent / "java" / "bootstrap"
+# "provided": an OS-only runtime (provided.al2023), whose bootstrap is the function's own.
+RUNTIMES = ("python", "nodejs", "java", "provided")
 EMULATOR_ENVIRONMENT_VARIABLE = "GATE_RIE_PATH"
 # Read by runtime/bootstrap.py: the directory that stands in for /opt.
 OPT_ROOT_VARIABLE = "GATE_LOCAL_OPT_ROOT"
@@ -41,6 +47,10 @@ LOCAL_CREDENTIALS = {
 
 class LocalServerError(RuntimeError):
     """Raised when a local server cannot be found, started, or reached."""
+
+
+class RuntimeUnavailableError(LocalServerError):
+    """Raised when the runtime an emulator is to run (Node.js, its client, Java) is not installed."""
 
 
 def free_port() -> int:
@@ -163,6 +173,11 @@ class Emulator:
     in for ``/opt``, where Lambda unpacks a function's layers (``layer_dir`` when not
     given; an empty directory when neither is): the runtime's bootstrap puts its
     ``python/`` directories on ``sys.path`` as the managed runtime does.
+
+    ``runtime`` picks the stand-in bootstrap: ``python`` (the default), ``nodejs``
+    (npm aws-lambda-ric on Node.js 22), ``java`` (the Java runtime interface client) or
+    ``provided``, an OS-only runtime: the emulator runs ``code_dir/bootstrap`` itself
+    and, as Lambda, sets no exec wrapper (``layer_dir`` is then only ``/opt``).
     """
 
     handler: str
@@ -173,6 +188,7 @@ class Emulator:
     function_name: str = "function"
     timeout_seconds: int = 30
     log: TextIO | None = None
+    runtime: str = "python"
     port: int = 0  # chosen when started
     process: subprocess.Popen[bytes] | None = None
     _empty_opt: Path | None = None
@@ -188,13 +204,39 @@ class Emulator:
             self._empty_opt = opt_root = Path(tempfile.mkdtemp(prefix="gate-opt-"))
         return opt_root
 
+    def _runtime_bootstrap(self) -> tuple[Path, dict[str, str]]:
+        """The bootstrap the emulator starts for this runtime, and what that stand-in reads."""
+        if self.runtime == "python":
+            return RUNTIME_BOOTSTRAP, {}
+        if self.runtime == "nodejs":
+            ric = toolchains.node_ric()
+            return NODEJS_BOOTSTRAP, {
+                "GATE_LOCAL_NODE": str(toolchains.node()),
+                "GATE_LOCAL_NODE_RIC": str(ric),
+                "LAMBDA_RUNTIME_DIR": str(ric),
+            }
+        if self.runtime == "java":
+            return JAVA_BOOTSTRAP, {
+                "GATE_LOCAL_JAVA": str(toolchains.java()),
+                "GATE_LOCAL_JAVA_CLASSPATH": toolchains.java_classpath(),
+                "LAMBDA_RUNTIME_DIR": str(JAVA_BOOTSTRAP.parent),
+            }
+        if self.runtime == "provided":
+            return self.code_dir / "bootstrap", {}
+        raise ValueError(f"runtime {self.runtime!r}: expected one of {', '.join(RUNTIMES)}")
+
     def start(self) -> Emulator:
+        try:
+            bootstrap, runtime_environment = self._runtime_bootstrap()
+        except toolchains.ToolchainMissingError as exc:
+            raise RuntimeUnavailableError(str(exc)) from exc
         env = {key: value for key, value in os.environ.items() if not key.startswith(("GATE_", "AWS_"))}
         env.pop("PYTHONPATH", None)
         env.update(
             {
                 "_HANDLER": self.handler,
                 "GATE_LOCAL_PYTHON": sys.executable,
+                "GATE_LOCAL_PYTHON_VERSION": f"{sys.version_info.major}.{sys.version_info.minor}",
                 "AWS_LAMBDA_FUNCTION_NAME": self.function_name,
                 "AWS_LAMBDA_FUNCTION_TIMEOUT": str(self.timeout_seconds),
                 "LAMBDA_TASK_ROOT": str(self.code_dir),
@@ -203,9 +245,11 @@ class Emulator:
                 "PYTHONDONTWRITEBYTECODE": "1",
             }
         )
+        env.update(runtime_environment)
         env.update(self.environment)
         env[OPT_ROOT_VARIABLE] = str(self._opt_root())
-        if self.layer_dir is not None:
+        # Lambda runs no exec wrapper for OS-only runtimes: their bootstrap starts what it will.
+        if self.layer_dir is not None and self.runtime != "provided":
             env["AWS_LAMBDA_EXEC_WRAPPER"] = str(self.layer_dir / "maintenance-gate")
         output: Any = self.log if self.log is not None else subprocess.DEVNULL
         emulator = str(emulator_path())
@@ -217,7 +261,7 @@ class Emulator:
                 f"127.0.0.1:{port}",
                 "--runtime-api-address",
                 f"127.0.0.1:{free_port()}",
-                str(RUNTIME_BOOTSTRAP),
+                str(bootstrap),
             ]
             return subprocess.Popen(
                 command, cwd=self.code_dir, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
@@ -225,6 +269,24 @@ class Emulator:
 
         self.port, self.process = _start_on_free_port(launch, "aws-lambda-rie")
         return self
+
+    def processes(self) -> dict[int, str]:
+        """pid -> executable name of every process in the emulator's session (it starts one of its own)."""
+        if self.process is None:
+            return {}
+        found = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                # Field 6 of /proc/PID/stat, counted after the command name's closing parenthesis.
+                session = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[3])
+                executable = os.readlink(entry / "exe")
+            except (OSError, IndexError, ValueError):
+                continue
+            if session == self.process.pid:
+                found[int(entry.name)] = Path(executable).name
+        return found
 
     def lambda_client(self, read_timeout: float = 60.0) -> Any:
         import boto3

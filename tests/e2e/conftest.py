@@ -17,21 +17,28 @@ import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import boto3
 import pytest
 
 from gate.deferral import codec
 from gate.deferral import table as schema
-from gate.local.servers import Emulator, LocalServerError, MotoServer, built_layer, emulator_path
+from gate.local.servers import (
+    Emulator,
+    LocalServerError,
+    MotoServer,
+    RuntimeUnavailableError,
+    built_layer,
+    emulator_path,
+)
 
 HANDLERS_DIR = Path(__file__).resolve().parent / "handlers"
 LAYERS_DIR = Path(__file__).resolve().parent / "layers"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str) -> NoReturn:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: end-to-end tests may not be skipped)")
     pytest.skip(reason)
@@ -133,7 +140,8 @@ def start_function(layer_dir: Path, tmp_path: Path) -> Iterator[Any]:
     The emulator answers only for the function name ``function``: a function that is
     to be invoked through the Lambda API by name (replay) must be started with
     ``function_name="function"``. ``opt_dir`` stands in for ``/opt`` (see
-    ``compose_opt``); gated, it must hold the layer's wrapper.
+    ``compose_opt``); gated, it must hold the layer's wrapper. ``runtime`` picks the
+    runtime's stand-in bootstrap (see ``Emulator``).
     """
     started: list[Emulator] = []
 
@@ -145,6 +153,7 @@ def start_function(layer_dir: Path, tmp_path: Path) -> Iterator[Any]:
         code_dir: Path = HANDLERS_DIR,
         function_name: str = "probe",
         opt_dir: Path | None = None,
+        runtime: str = "python",
     ) -> Emulator:
         log = (tmp_path / f"emulator-{len(started)}.log").open("w")
         emulator = Emulator(
@@ -155,9 +164,13 @@ def start_function(layer_dir: Path, tmp_path: Path) -> Iterator[Any]:
             opt_dir=opt_dir,
             function_name=function_name,
             log=log,
+            runtime=runtime,
         )
         started.append(emulator)
-        return emulator.start()
+        try:
+            return emulator.start()
+        except RuntimeUnavailableError as exc:
+            _unavailable(str(exc))
 
     yield start
     for emulator in started:

@@ -1,0 +1,92 @@
+package runtimeapi
+
+import (
+	"io"
+	"net/http"
+	"net/textproto"
+)
+
+// hopByHop are the headers that describe one connection, not the message (RFC 9110
+// section 7.6.1); net/http frames each side itself. Everything else passes unchanged.
+var hopByHop = map[string]bool{
+	"Connection":          true,
+	"Proxy-Connection":    true,
+	"Keep-Alive":          true,
+	"Proxy-Authenticate":  true,
+	"Proxy-Authorization": true,
+	"Te":                  true,
+	"Trailer":             true,
+	"Transfer-Encoding":   true,
+	"Upgrade":             true,
+}
+
+func copyHeader(dst, src http.Header) {
+	for name, values := range src {
+		if hopByHop[textproto.CanonicalMIMEHeaderKey(name)] {
+			continue
+		}
+		dst[name] = append([]string(nil), values...)
+	}
+}
+
+// forward sends the runtime's request upstream as it came and streams the answer back.
+// A streamed /response (chunked, with Lambda-Runtime-Function-Error-Type/-Body
+// trailers) keeps its chunks flowing and its trailers: the outgoing request shares the
+// incoming one's trailer map, which net/http fills when the body ends and writes after it.
+func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
+	url := "http://" + s.upstream + r.URL.RequestURI()
+	var body io.Reader = r.Body
+	if r.ContentLength == 0 && len(r.TransferEncoding) == 0 {
+		body = http.NoBody
+	}
+	outgoing, err := http.NewRequestWithContext(r.Context(), r.Method, url, body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	copyHeader(outgoing.Header, r.Header)
+	outgoing.ContentLength = r.ContentLength
+	if r.ContentLength < 0 {
+		// Chunked: trailers may follow, declared or not; one shared map carries them across.
+		if r.Trailer == nil {
+			r.Trailer = http.Header{}
+		}
+		outgoing.Trailer = r.Trailer
+	}
+	response, err := s.client.Transport.RoundTrip(outgoing)
+	if err != nil {
+		s.log("ERROR", "runtime api request failed", "path", r.URL.Path, "error", err.Error())
+		http.Error(w, `{"errorMessage":"the Runtime API could not be reached","errorType":"`+ProxyErrorType+`"}`, http.StatusBadGateway)
+		return
+	}
+	defer response.Body.Close()
+	copyHeader(w.Header(), response.Header)
+	for name := range response.Trailer {
+		w.Header().Add("Trailer", name)
+	}
+	w.WriteHeader(response.StatusCode)
+	copyFlushing(w, response.Body)
+	for name, values := range response.Trailer {
+		w.Header()[name] = values
+	}
+}
+
+// copyFlushing passes each read on at once, so a streamed body is never held back.
+func copyFlushing(w http.ResponseWriter, body io.Reader) {
+	flusher, _ := w.(http.Flusher)
+	buffer := make([]byte, 32*1024)
+	for {
+		n, err := body.Read(buffer)
+		if n > 0 {
+			if _, writeErr := w.Write(buffer[:n]); writeErr != nil {
+				return
+			}
+			if flusher != nil {
+				flusher.Flush()
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
