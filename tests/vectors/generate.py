@@ -811,7 +811,15 @@ def requeue_vectors() -> list[dict[str, Any]]:
 
 # ---- writing ----
 
+
+def cache_vectors() -> dict[str, Any]:
+    from tests.vectors.cache import cache_vectors
+
+    return cache_vectors()
+
+
 FILES: dict[str, Callable[[], Any]] = {
+    "cache.json": cache_vectors,
     "window.json": window_vectors,
     "json.json": json_vectors,
     "settings.json": settings_vectors,
