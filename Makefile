@@ -1,5 +1,5 @@
 # The README's two commands. Each does the (idempotent) set-up first.
-.PHONY: setup demo test lint mutate go-lint go-test
+.PHONY: setup demo test lint mutate soak go-lint go-test
 
 setup:
 	scripts/setup
@@ -37,6 +37,16 @@ go-lint:
 
 go-test:
 	@$(NEEDS_GO); cd proxy && go test -race -count=1 ./...
+
+# Soak (slow; not part of `make test` or CI), see docs/testing.md: the concurrency and
+# replay tests SOAK_RUNS times, each a fresh pytest run, with one CPU-burning process per
+# core alongside; prints "N runs, K failures". Bounded: SOAK_RUN_TIMEOUT seconds a run,
+# no run started after SOAK_MAX_MINUTES.
+SOAK_RUNS ?= 20
+SOAK_RUN_TIMEOUT ?= 600
+SOAK_MAX_MINUTES ?= 120
+soak: setup
+	.venv/bin/python scripts/soak.py --runs $(SOAK_RUNS) --run-timeout $(SOAK_RUN_TIMEOUT) --max-minutes $(SOAK_MAX_MINUTES)
 
 # Mutation testing (slow; not part of `make test` or CI), see docs/testing.md. Niced, one
 # worker per core. By default it mutates the modules `only_mutate` names in pyproject.toml

@@ -117,7 +117,12 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @dataclass
 class MotoServer:
-    """moto as a real HTTP server on 127.0.0.1, in its own process."""
+    """moto as a real HTTP server on 127.0.0.1, in its own process.
+
+    Its DynamoDB applies each request whole before the next, so conditional writes to
+    one item are atomic, as on DynamoDB (moto's own server does not: see
+    ``gate.local.atomic_moto``).
+    """
 
     port: int = 0  # chosen when started
     process: subprocess.Popen[bytes] | None = None
@@ -132,9 +137,14 @@ class MotoServer:
 
     def start(self) -> MotoServer:
         def launch(port: int) -> subprocess.Popen[bytes]:
-            command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+            # Our launcher: moto's server with DynamoDB's per-item atomicity (gate/local/atomic_moto.py).
+            command = [sys.executable, "-m", "gate.local.atomic_moto", "-H", "127.0.0.1", "-p", str(port)]
             return subprocess.Popen(
-                command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+                command,
+                cwd=REPOSITORY_ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
             )
 
         self.port, self.process = _start_on_free_port(launch, "moto server")

@@ -3,6 +3,16 @@
 The CLI reaches the function through the Lambda Invoke API with
 ``AWS_ENDPOINT_URL_LAMBDA`` pointed at the emulator (or at a front door over several
 emulators), exactly as it reaches Lambda in an account.
+
+What these local stand-ins cannot show. Two replayers racing rely only on DynamoDB
+applying each conditional write to an item atomically; here that atomicity comes from
+one lock in the moto server's process (``gate.local.atomic_moto``), which applies one
+DynamoDB request at a time. So the tests show the replay logic is right given that
+rule, not DynamoDB itself: not its partitions and their limits (1,000 WCU each), not
+its throttling, not a write that succeeds while its answer is lost on the way back
+(``tests/faults/test_store_faults.py`` stages that one). Lambda is an emulator that
+runs one invocation at a time, behind ``LambdaFrontDoor``'s stand-in for Lambda's
+throttling; nothing here shows Lambda's own retries, or its timeouts under load.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ import pytest
 from gate.deferral import table as schema
 from gate.local.checkout import REPOSITORY_ROOT
 from gate.local.servers import Emulator
+from tests.delivery import delivery_faults
 from tests.e2e.conftest import Stack, invoke
 
 pytestmark = pytest.mark.e2e
@@ -72,6 +83,11 @@ def gated_function(stack: Stack, start_function: Any, handler: str = "probe.reco
     # document cached and re-defer replays; that path has its own tests (tests/faults).
     environment = stack.gate_environment(GATE_SSM_CONNECT_TIMEOUT_SECONDS="5", GATE_SSM_READ_TIMEOUT_SECONDS="5")
     return start_function(handler, environment, function_name=FUNCTION)  # type: ignore[no-any-return]
+
+
+def canonical(event: Any) -> str:
+    """An event's identity for the delivery check: its JSON text, keys sorted."""
+    return json.dumps(event, sort_keys=True)
 
 
 def statuses(stack: Stack) -> Counter[str]:
@@ -135,15 +151,15 @@ def test_two_replays_started_together_deliver_every_event_once(
     ]
     outputs = [process.communicate(timeout=CLI_TIMEOUT)[0] for process in replays]
 
-    # THEN every event reached the function exactly once; Lambda's throttling was ridden out
+    # THEN every event reached the function exactly once (checked first, so that a failure names
+    # the events missing or delivered twice), and every record is replayed
+    assert delivery_faults(map(canonical, events), map(canonical, received_events(stack))) == {}, outputs
+    assert statuses(stack) == {"replayed": 50}, outputs
+    # ... and only then: both runs succeeded between them, riding out Lambda's throttling
     assert [process.returncode for process in replays] == [0, 0], outputs
-    assert Counter(json.dumps(event, sort_keys=True) for event in received_events(stack)) == Counter(
-        json.dumps(event, sort_keys=True) for event in events
-    )
-    assert statuses(stack) == {"replayed": 50}
-    assert door.throttled > 0
     replayed_by = [int(output.split("replayed ")[-1].split(",")[0]) for output in outputs]
     assert sum(replayed_by) == 50
+    assert door.throttled > 0
 
 
 def test_a_replayer_killed_part_way_is_completed_by_the_next_after_its_lease(stack: Stack, start_function: Any) -> None:
