@@ -130,16 +130,9 @@ def _paired_init(gated: list[float], bare: list[float]) -> str:
 
 def _unpacked_layer(gate_root: Path, opt: Path) -> Path:
     """The files the layer builder would put in an archive for ``gate_root``, laid out as Lambda unpacks them."""
-    import shutil
+    from layer.build import layer_entries, unpack
 
-    from layer.build import layer_entries
-
-    for name, source, mode in layer_entries(gate_root=gate_root):
-        target = opt / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-        target.chmod(mode)
-    return opt
+    return unpack(layer_entries(gate_root=gate_root), opt)
 
 
 def main(argv: list[str] | None = None) -> int:

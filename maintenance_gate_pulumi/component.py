@@ -109,6 +109,7 @@ class MaintenanceGate(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         archive = build_layer_archive(args.build_dir)
+        self.bytecode_runtimes = archive.bytecode_runtimes
         self.layer = aws.lambda_.LayerVersion(
             f"{name}-layer",
             layer_name=name,
@@ -173,7 +174,13 @@ class MaintenanceGate(pulumi.ComponentResource):
 
         None picks wrapper mode, or handler mode when the function already has an exec wrapper.
         """
-        return gating.gate_function(args, gate_variables=self.gate_variables(), layer_arn=self.layer_arn, mode=mode)
+        return gating.gate_function(
+            args,
+            gate_variables=self.gate_variables(),
+            layer_arn=self.layer_arn,
+            mode=mode,
+            bytecode_runtimes=self.bytecode_runtimes,
+        )
 
     def grant(self, name: str, role: aws.iam.Role) -> aws.iam.RolePolicy:
         """Let ``role`` make the gate's calls: read the window, store deferred events."""

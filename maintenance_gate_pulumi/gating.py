@@ -97,10 +97,18 @@ def gate_function(
     gate_variables: Mapping[str, pulumi.Input[str]],
     layer_arn: pulumi.Input[str],
     mode: GateMode | None = None,
+    bytecode_runtimes: Sequence[str] | None = None,
 ) -> aws.lambda_.FunctionArgs:
-    """A copy of ``args``, gated: the layer last, the gate's variables, and the mode's handler."""
+    """A copy of ``args``, gated: the layer last, the gate's variables, and the mode's handler.
+
+    With ``bytecode_runtimes`` (what the layer holds bytecode for), a function on another
+    runtime gets a warning: it compiles the gate's modules at every cold start.
+    """
     if isinstance(args.package_type, str) and args.package_type == "Image":
         raise UngateableFunctionError("a container image function cannot use layers (package_type='Image')")
+    if bytecode_runtimes is not None and args.runtime is not None:
+        runtime: Any = args.runtime
+        pulumi.Output.from_input(runtime).apply(lambda value: warn_without_bytecode(value, bytecode_runtimes))
     own = _environment_variables(args.environment)
     layers: Any = args.layers
     if _known(own) and _known(args.handler) and _known(layers):
@@ -125,6 +133,20 @@ def gate_function(
         ).apply(environment)
     )
     return gated
+
+
+def warn_without_bytecode(runtime: Any, bytecode_runtimes: Sequence[str]) -> bool:
+    """Warn (and say True) when the layer holds no bytecode for ``runtime``."""
+    name = str(getattr(runtime, "value", runtime))
+    if not name.startswith("python") or name in bytecode_runtimes:
+        return False
+    have = ", ".join(bytecode_runtimes) or "no runtime"
+    pulumi.log.warn(
+        f"the maintenance-gate layer holds bytecode for {have}, not {name}: a function on {name} compiles the"
+        f" gate's modules at every cold start (about 10 ms). Build the layer where python{name.removeprefix('python')}"
+        " is on PATH (or found by `uv python find`) to ship it."
+    )
+    return True
 
 
 def _known(value: Any) -> bool:

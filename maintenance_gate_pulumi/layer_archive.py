@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pulumi
 
-from layer.build import build_layer
+from layer.build import build
 
 # Relative to the working directory: the Pulumi project's under the CLI, so the path
 # Pulumi records is the same on every machine. Git-ignore it in your project.
@@ -25,6 +25,8 @@ ARCHIVE_NAME = "maintenance-gate-layer.zip"
 class LayerArchive:
     path: Path
     sha256: str  # hex, as the builder prints it
+    # The runtimes the builder found an interpreter for, so the layer holds their bytecode.
+    bytecode_runtimes: tuple[str, ...] = ()
 
     @property
     def source_code_hash(self) -> str:
@@ -39,4 +41,5 @@ class LayerArchive:
 
 def build_layer_archive(build_dir: Path | None = None) -> LayerArchive:
     path = (DEFAULT_BUILD_DIR if build_dir is None else build_dir) / ARCHIVE_NAME
-    return LayerArchive(path=path, sha256=build_layer(path))
+    built = build(path)
+    return LayerArchive(path=path, sha256=built.sha256, bytecode_runtimes=built.bytecode_runtimes)

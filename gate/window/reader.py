@@ -70,7 +70,7 @@ class ParameterFetcher:
         return self.read().value
 
     def renew(self) -> None:
-        """After a SnapStart restore: reseed the retry jitter, drop the snapshot's connection, read credentials afresh."""
+        """After a SnapStart restore: new jitter, no connection from the snapshot, credentials read afresh."""
         self._rng.seed()
         self._channel.close()
         connect_timeout, read_timeout = self._timeouts

@@ -218,7 +218,7 @@ def test_a_certificate_for_another_host_fails_closed(ca: ThrowawayCa) -> None:
         channel = transport.Channel(
             transport.Endpoint.parse(store.url), trust=Trust((Store(str(ca.ca_file)), Store(str(ca.ca_file), "b")))
         )
-        with pytest.raises(EndpointConnectionError, match="IP address mismatch|hostname mismatch"):
+        with pytest.raises(EndpointConnectionError, match=r"IP address mismatch|hostname mismatch"):
             channel.exchange("POST", {"Host": "x"}, b"{}", connect_timeout=2, read_timeout=2)
         assert store.targets == []
     finally:
