@@ -7,6 +7,7 @@ asked for it, except through a layer built with ``--extra-root`` for a benchmark
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -87,3 +88,99 @@ def _pem(certificate: Any) -> bytes:
 
 def _slug(text: str) -> str:
     return "".join(character if character.isalnum() else "-" for character in text)
+
+
+class TlsFront:
+    """https://127.0.0.1:PORT in front of a plain-http server (the moto server), as AWS's endpoints are https.
+
+    Each accepted connection is TLS-terminated with a certificate from ``ca`` for 127.0.0.1
+    and piped to ``upstream`` byte for byte, with Nagle off on both legs. ``round_trip``
+    seconds are added where a network would add them: before the handshake (TCP's),
+    after it (TLS 1.3's one flight) and before each request is forwarded (its round trip).
+    """
+
+    def __init__(self, ca: ThrowawayCa, upstream: tuple[str, int], *, round_trip: float = 0.0) -> None:
+        import socket
+        import ssl
+
+        cert_file, key_file = ca.issue("127.0.0.1")
+        self._context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self._context.load_cert_chain(cert_file, key_file)
+        self._upstream = upstream
+        self._round_trip = round_trip
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._listener.getsockname()[1]
+        self.url = f"https://127.0.0.1:{self.port}"
+        self.connections = 0
+        self._open: set[Any] = set()
+        self._stopped = False
+
+    def __enter__(self) -> TlsFront:
+        import threading
+
+        threading.Thread(target=self._accept, name="tls-front", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stopped = True
+        self._listener.close()
+        for connection in list(self._open):
+            _quietly_close(connection)
+
+    def _accept(self) -> None:
+        import threading
+
+        while not self._stopped:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: Any) -> None:
+        import socket
+        import threading
+        import time
+
+        upstream = None
+        try:
+            client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            time.sleep(self._round_trip)
+            secure = self._context.wrap_socket(client, server_side=True)
+            self._open.add(secure)
+            time.sleep(self._round_trip)
+            upstream = socket.create_connection(self._upstream)
+            upstream.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._open.add(upstream)
+            threading.Thread(target=_pipe, args=(upstream, secure, 0.0), daemon=True).start()
+            _pipe(secure, upstream, self._round_trip)
+        except OSError:
+            pass  # a client that refused our certificate, or went away: nothing to serve
+        finally:
+            _quietly_close(client)
+            if upstream is not None:
+                _quietly_close(upstream)
+            self._open.difference_update({client, upstream})
+
+
+def _pipe(source: Any, target: Any, delay: float) -> None:
+    import time
+
+    try:
+        while True:
+            data = source.recv(65536)
+            if not data:
+                break
+            if delay:
+                time.sleep(delay)
+            target.sendall(data)
+    except OSError:
+        pass
+    finally:
+        _quietly_close(target)
+
+
+def _quietly_close(connection: Any) -> None:
+    with contextlib.suppress(OSError):
+        connection.close()

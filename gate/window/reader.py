@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from gate.window import sigv4, transport
-from gate.window.cache import SystemJitter
 from gate.window.errors import ParameterReadError, ServiceError
+from gate.window.jitter import SystemJitter
 from gate.window.sigv4 import Credentials
 from gate.window.trust import Trust, stores_for
 

@@ -264,7 +264,10 @@ def _tls(connection: socket.socket, endpoint: Endpoint, proxy: Endpoint | None, 
             from gate.window.proxy import tunnel
 
             tunnel(connection, endpoint, proxy)
-        return context(store).wrap_socket(connection, server_hostname=endpoint.host)
+        # The host as bytes: ssl encodes a str one with the "idna" codec, whose import
+        # (stringprep, unicodedata) costs milliseconds; endpoint hosts are ASCII.
+        host: str | bytes = endpoint.host.encode("ascii") if endpoint.host.isascii() else endpoint.host
+        return context(store).wrap_socket(connection, server_hostname=host)
     except TimeoutError as exc:
         connection.close()
         raise ConnectTimeoutError(f"Connect timeout on endpoint URL: {_url(endpoint)}") from exc
