@@ -1,8 +1,11 @@
-"""One HTTP(S) exchange with deliberate timeouts, through a proxy when the environment names one.
+"""HTTP(S) for the window read: deliberate timeouts, one kept-alive connection, a proxy when one is named.
 
 A socket and a few lines of HTTP/1.1: ``http.client`` alone imports ``email`` and ``ssl``,
 tens of milliseconds of a cold start (awslambdaric avoids it on its own path for the
-same reason), and ``ssl`` is needed only for https.
+same reason), and ``ssl`` is needed only for https, with the trust store
+:mod:`gate.window.trust` picks. A :class:`Channel` keeps its connection between reads
+while the server allows it and for at most ``KEEP_ALIVE_SECONDS`` idle, so a warm
+environment does not pay a TLS handshake at every refresh.
 A proxy, when the environment names one, is chosen by :mod:`gate.window.proxy`.
 """
 

@@ -326,3 +326,21 @@ def test_renew_after_a_snapstart_restore_drops_the_kept_connection(
     fetcher()
 
     assert fetcher.channel.connections_opened == 2
+
+
+def test_a_dead_connection_not_seen_before_use_costs_one_new_connection_not_a_failure(
+    tls_store: TlsParameterStore, ca: ThrowawayCa, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a kept connection the server has closed, which the check before use misses
+    # (the close not yet arrived, as after a freeze)
+    channel = transport.Channel(transport.Endpoint.parse(tls_store.url), trust=Trust((Store(str(ca.ca_file)),)))
+    tls_store.close_after_answer = True
+    assert channel.exchange("POST", {"Host": "x"}, b"{}", connect_timeout=2, read_timeout=2)[0] == 200
+    tls_store.close_after_answer = False
+    time.sleep(0.05)
+    monkeypatch.setattr(transport, "_readable", lambda connection: False)
+
+    # WHEN the next read is sent on it THEN it is sent again on a new connection, once
+    assert channel.exchange("POST", {"Host": "x"}, b"{}", connect_timeout=2, read_timeout=2)[0] == 200
+    assert channel.connections_opened == 2
+    assert len(tls_store.targets) == 2
