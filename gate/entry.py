@@ -57,8 +57,11 @@ def build_gate(environ: Mapping[str, str]) -> tuple[Gate, WindowSource]:
 
     source = watch_window(config, fetch)
     source.refresh_in_background()  # parses and decides as soon as the read is in
+    # Loaded while the read waits on the network: the gate's handler code, and the parser and
+    # the decision, which the answer needs at once (else loaded on the reading thread after it).
     from gate.handler import assemble, store_factory
     from gate.user_handler import resolve_handler
+    from gate.window.decide import decide as _loaded_now  # noqa: F401
 
     original = resolve_handler(original_name)
     # Bounded: a function in a VPC with no route to SSM starts on its fail mode instead
