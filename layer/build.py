@@ -166,9 +166,10 @@ def _uv_find(version: str) -> str | None:
         return None
     try:
         result = subprocess.run(
-            [uv, "python", "find", "--no-python-downloads", version],
+            [uv, "python", "find", version],
             capture_output=True,
             text=True,
+            env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"},  # find what is installed, never fetch one
             timeout=_GIT_TIMEOUT_SECONDS,
             check=False,
         )

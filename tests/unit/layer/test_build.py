@@ -267,3 +267,18 @@ def test_an_interpreter_that_does_not_run_is_not_used(tmp_path: Path, monkeypatc
     monkeypatch.setenv("PATH", str(tmp_path))
 
     assert build.find_interpreters(("3.12",)) == ()
+
+
+def test_uv_is_asked_when_path_has_no_interpreter_and_what_it_finds_must_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN no python3.11 on PATH, and a uv that names this interpreter for 3.11 (uv is not installed here)
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    uv = tmp_path / "uv"
+    uv.write_text(f'#!/bin/sh\n[ "$1 $2 $3" = "python find {here}" ] && echo {sys.executable}\n')
+    uv.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    build._reports.cache_clear()
+
+    assert build.find_interpreters((here,)) == (build.Interpreter(here, sys.executable),)
+    assert build.find_interpreters(("3.99",)) == ()
