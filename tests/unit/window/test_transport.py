@@ -344,3 +344,20 @@ def test_a_dead_connection_not_seen_before_use_costs_one_new_connection_not_a_fa
     assert channel.exchange("POST", {"Host": "x"}, b"{}", connect_timeout=2, read_timeout=2)[0] == 200
     assert channel.connections_opened == 2
     assert len(tls_store.targets) == 2
+
+
+def test_the_fallback_is_the_interpreters_own_default_store(
+    tls_store: TlsParameterStore, ca: ThrowawayCa, other_ca: ThrowawayCa, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN roots that refuse the certificate, and a default store (OpenSSL's, which reads
+    # SSL_CERT_FILE from the process) that holds its CA, as a TLS-inspecting proxy's CA would be
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca.ca_file))
+    monkeypatch.setattr(trust, "_contexts", {})  # contexts are built once per process: build them anew
+    chosen = Trust((Store(str(other_ca.ca_file), None, "roots"), trust.DEFAULT))
+    channel = transport.Channel(transport.Endpoint.parse(tls_store.url), trust=chosen)
+
+    status, _ = channel.exchange("POST", {"Host": "x"}, b"{}", connect_timeout=2, read_timeout=2)
+    channel.close()
+
+    assert status == 200
+    assert chosen.stores == (trust.DEFAULT,)
