@@ -17,6 +17,8 @@ METRIC_KEYS = (
     "e2e_ratio",
     "cold_start_added_ms",
     "cold_start_added_ms_plain",
+    "cold_start_added_ms_https",
+    "cold_start_added_ms_plain_https",
     "ssm_calls_per_1000",
     "defer_p50_ms",
     "writes_per_deferral",
@@ -57,6 +59,8 @@ TARGETS: dict[str, Target] = {
     "e2e_ratio": Target("<= 1.03", lambda value: value <= 1.03),
     "cold_start_added_ms": Target("<= 20", lambda value: value <= 20),
     "cold_start_added_ms_plain": Target("<= 20", lambda value: value <= 20),
+    "cold_start_added_ms_https": Target("<= 20", lambda value: value <= 20),
+    "cold_start_added_ms_plain_https": Target("<= 20", lambda value: value <= 20),
     "ssm_calls_per_1000": Target("<= 1", lambda value: value <= 1),
     # DynamoDB's per-partition write limit.
     "capacity_table_hottest_wcu_s": Target("<= 1000", lambda value: value <= 1000),

@@ -1,9 +1,9 @@
 """The handler the layer's wrapper installs: ``_HANDLER=gate.entry.handler``.
 
 Importing this module is the gate's init: it reads GATE_* settings, starts reading
-the window document, loads the function's own handler (failing exactly as an
-ungated function would) and waits a bounded time for the read, so the first
-invocation pays nothing for it.
+the window document before importing anything else of the gate, loads the function's
+own handler (failing exactly as an ungated function would) and waits a bounded time
+for the read, so the first invocation pays nothing for it.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from gate.config import GateConfig, GateConfigError
-from gate.window.cache import Fetch, WindowSource, watch_window
 from gate.window.reader import ParameterFetcher
 
 if TYPE_CHECKING:
     from gate.handler import Gate
+    from gate.window.cache import Fetch, WindowSource
 
 ORIGINAL_HANDLER_VARIABLE = "GATE_ORIGINAL_HANDLER"
 
@@ -39,7 +39,7 @@ def build_gate(environ: Mapping[str, str]) -> tuple[Gate, WindowSource]:
         read_timeout=config.ssm_read_timeout,
         environ=environ,
     )
-    fetch: Fetch = fetcher
+    fetch: Fetch
     if config.shared_cache_dir is not None:
         from gate.window.shared import SharedRead
 
@@ -47,12 +47,21 @@ def build_gate(environ: Mapping[str, str]) -> tuple[Gate, WindowSource]:
         fetch = SharedRead(
             fetcher.read, directory=config.shared_cache_dir, key=key, ttl_seconds=config.cache_ttl_seconds
         )
+    else:
+        from gate.window.early import EarlyRead
+
+        # The read waits on the network (a TLS handshake on AWS) while the rest of the gate
+        # and the handler's own imports keep the CPU busy, so the two overlap.
+        fetch = EarlyRead(fetcher)
+    from gate.window.cache import watch_window
+
     source = watch_window(config, fetch)
-    # The first read waits on the network (a TLS handshake on AWS) while the rest of the
-    # gate and the handler's own imports keep the CPU busy, so the two overlap.
-    source.refresh_in_background()
+    source.refresh_in_background()  # parses and decides as soon as the read is in
+    # Loaded while the read waits on the network: the gate's handler code, and the parser and
+    # the decision, which the answer needs at once (else loaded on the reading thread after it).
     from gate.handler import assemble, store_factory
     from gate.user_handler import resolve_handler
+    from gate.window.decide import decide as _loaded_now  # noqa: F401
 
     original = resolve_handler(original_name)
     # Bounded: a function in a VPC with no route to SSM starts on its fail mode instead

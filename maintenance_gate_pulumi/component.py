@@ -113,6 +113,7 @@ class MaintenanceGate(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         archive = build_layer_archive(args.build_dir)
+        self.bytecode_runtimes = archive.bytecode_runtimes
         self.layer = aws.lambda_.LayerVersion(
             f"{name}-layer",
             layer_name=name,
@@ -185,7 +186,12 @@ class MaintenanceGate(pulumi.ComponentResource):
             gating.check_proxied_args(args, mode)  # before the proxy is built for nothing
             layer_arn = self.proxy_layer(gating.architecture_of(args.architectures), str(args.runtime)).arn
         return gating.gate_function(
-            args, gate_variables=self.gate_variables(), layer_arn=layer_arn, mode=mode, kind=kind
+            args,
+            gate_variables=self.gate_variables(),
+            layer_arn=layer_arn,
+            mode=mode,
+            kind=kind,
+            bytecode_runtimes=self.bytecode_runtimes,
         )
 
     def proxy_layer(self, architecture: str, runtime: str) -> aws.lambda_.LayerVersion:

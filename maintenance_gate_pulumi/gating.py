@@ -167,14 +167,20 @@ def gate_function(
     layer_arn: pulumi.Input[str],
     mode: GateMode | None = None,
     kind: RuntimeKind = RuntimeKind.PYTHON,
+    bytecode_runtimes: Sequence[str] | None = None,
 ) -> aws.lambda_.FunctionArgs:
     """A copy of ``args``, gated: the layer last, the gate's variables, and the mode's handler.
 
     ``kind`` is ``runtime_kind(args.runtime)``; ``layer_arn`` the layer for that kind
-    (and, for a proxied runtime, the function's architecture).
+    (and, for a proxied runtime, the function's architecture). With ``bytecode_runtimes``
+    (what the layer holds bytecode for), a Python function on another runtime gets a
+    warning: it compiles the gate's modules at every cold start.
     """
     if isinstance(args.runtime, str) or (isinstance(args.package_type, str) and args.package_type == "Image"):
         runtime_kind(args.runtime, args.package_type)
+    if kind is RuntimeKind.PYTHON and bytecode_runtimes is not None and args.runtime is not None:
+        runtime: Any = args.runtime
+        pulumi.Output.from_input(runtime).apply(lambda value: warn_without_bytecode(value, bytecode_runtimes))
     own = _environment_variables(args.environment)
     layers: Any = args.layers
     if kind is RuntimeKind.PROXIED:
@@ -203,6 +209,20 @@ def gate_function(
         ).apply(environment)
     )
     return gated
+
+
+def warn_without_bytecode(runtime: Any, bytecode_runtimes: Sequence[str]) -> bool:
+    """Warn (and say True) when the layer holds no bytecode for ``runtime``."""
+    name = str(getattr(runtime, "value", runtime))
+    if not name.startswith("python") or name in bytecode_runtimes:
+        return False
+    have = ", ".join(bytecode_runtimes) or "no runtime"
+    pulumi.log.warn(
+        f"the maintenance-gate layer holds bytecode for {have}, not {name}: a function on {name} compiles the"
+        f" gate's modules at every cold start (about 10 ms). Build the layer where python{name.removeprefix('python')}"
+        " is on PATH (or found by `uv python find`) to ship it."
+    )
+    return True
 
 
 def _known(value: Any) -> bool:

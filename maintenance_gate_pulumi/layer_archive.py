@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pulumi
 
-from layer.build import build_layer
+from layer.build import build
 from layer.proxy import ProxyBuildError
 
 # Relative to the working directory: the Pulumi project's under the CLI, so the path
@@ -32,6 +32,8 @@ ARCHIVE_NAME = "maintenance-gate-layer.zip"
 class LayerArchive:
     path: Path
     sha256: str  # hex, as the builder prints it
+    # The runtimes the builder found an interpreter for, so the layer holds their bytecode.
+    bytecode_runtimes: tuple[str, ...] = ()
 
     @property
     def source_code_hash(self) -> str:
@@ -47,13 +49,15 @@ class LayerArchive:
 def build_layer_archive(build_dir: Path | None = None) -> LayerArchive:
     """The Python layer: the in-process gate and the wrapper."""
     path = (DEFAULT_BUILD_DIR if build_dir is None else build_dir) / ARCHIVE_NAME
-    return LayerArchive(path=path, sha256=build_layer(path))
+    built = build(path)
+    return LayerArchive(path=path, sha256=built.sha256, bytecode_runtimes=built.bytecode_runtimes)
 
 
 def build_proxy_layer_archive(architecture: str, runtime: str, build_dir: Path | None = None) -> LayerArchive:
     """The layer for ``architecture`` with the proxy: what a non-Python function (``runtime``) is gated with."""
     path = (DEFAULT_BUILD_DIR if build_dir is None else build_dir) / f"maintenance-gate-layer-{architecture}.zip"
     try:
-        return LayerArchive(path=path, sha256=build_layer(path, architecture=architecture))
+        built = build(path, architecture=architecture)
     except ProxyBuildError as exc:
         raise ProxyBuildError(f"gating a {runtime} function: {exc}") from exc
+    return LayerArchive(path=path, sha256=built.sha256, bytecode_runtimes=built.bytecode_runtimes)

@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -242,6 +242,9 @@ class Emulator:
             raise RuntimeUnavailableError(str(exc)) from exc
         env = {key: value for key, value in os.environ.items() if not key.startswith(("GATE_", "AWS_"))}
         env.pop("PYTHONPATH", None)
+        # Lambda sets neither: a host that points OpenSSL at its own bundle must not change what a function trusts.
+        env.pop("SSL_CERT_FILE", None)
+        env.pop("SSL_CERT_DIR", None)
         env.update(
             {
                 "_HANDLER": self.handler,
@@ -325,14 +328,17 @@ class Emulator:
 
 
 @contextlib.contextmanager
-def built_layer() -> Iterator[Path]:
-    """Build the layer with the same builder the Pulumi program uses, and unpack it."""
+def built_layer(extra_roots: Sequence[Path] = ()) -> Iterator[Path]:
+    """Build the layer with the same builder the Pulumi program uses, and unpack it.
+
+    ``extra_roots``: CA certificates the window read also trusts (a local TLS front's).
+    """
     from layer.build import build_layer
 
     workdir = Path(tempfile.mkdtemp(prefix="gate-layer-"))
     try:
         archive = workdir / "layer.zip"
-        build_layer(archive)
+        build_layer(archive, extra_roots=extra_roots)
         yield extract_layer(archive, workdir / "opt")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -15,16 +15,16 @@ jittered, so a fleet's reads spread out instead of arriving together.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from gate import telemetry
 from gate.config import FailMode
 from gate.types import remaining_seconds
+from gate.window.jitter import Jitter, SystemJitter
 
 if TYPE_CHECKING:
     from gate.config import GateConfig
@@ -42,29 +42,6 @@ class Reading(NamedTuple):
 
 Fetch = Callable[[], "str | Reading"]
 Clock = Callable[[], float]
-
-
-class Jitter(Protocol):
-    """What the cache draws its jitter from: ``random.Random`` fits, for a seeded test."""
-
-    def uniform(self, a: float, b: float) -> float: ...
-
-    def seed(self) -> None: ...
-
-
-class SystemJitter:
-    """Uniform draws from ``os.urandom``.
-
-    Nothing here is state a SnapStart snapshot could freeze, and it spares a function's
-    cold start the ``random`` module (about 1 ms with ``bisect`` and ``_sha512``).
-    """
-
-    def uniform(self, a: float, b: float) -> float:
-        fraction = (int.from_bytes(os.urandom(7), "big") >> 3) / (1 << 53)  # 53 random bits in [0, 1)
-        return a + (b - a) * fraction
-
-    def seed(self) -> None:
-        """Nothing to reseed: every draw reads the kernel's generator afresh."""
 
 
 # Until a first good document arrives, failed reads are retried from this base rather than the TTL.

@@ -13,13 +13,17 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from gate.window import sigv4, transport
-from gate.window.cache import SystemJitter
 from gate.window.errors import ParameterReadError, ServiceError
+from gate.window.jitter import SystemJitter
 from gate.window.sigv4 import Credentials
+from gate.window.trust import Trust, stores_for
 
 _TARGET = "AmazonSSM.GetParameter"
 _CONTENT_TYPE = "application/x-amz-json-1.1"
-_RETRYABLE_CODES = frozenset({"ThrottlingException", "InternalServerError", "ServiceUnavailable"})
+# Retried once within a read. Not ThrottlingException: a throttled read fails at once and
+# the cache's back-off (gate/window/cache.py) is its retry, so a throttled fleet does not
+# double its load (docs/scale.md, "Throttling").
+_RETRYABLE_CODES = frozenset({"InternalServerError", "ServiceUnavailable"})
 _USER_AGENT = "maintenance-gate"
 
 
@@ -45,7 +49,12 @@ class ParameterFetcher:
         self.region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or _configured_region()
         self.endpoint_url = ssm_endpoint(self.region, env)
         self._endpoint = transport.Endpoint.parse(self.endpoint_url)
-        self._proxy = _proxy(self._endpoint, env)
+        # One kept-alive connection: a warm environment does not pay a TLS handshake every TTL.
+        self._channel = transport.Channel(
+            self._endpoint,
+            proxy=_proxy(self._endpoint, env),
+            trust=Trust(stores_for(self._endpoint.host, env)) if self._endpoint.scheme == "https" else None,
+        )
         self._credentials = _credentials(env, connect_timeout, read_timeout)
         self._timeouts = (connect_timeout, read_timeout)
         self._body = json.dumps({"Name": parameter_name}).encode()
@@ -53,12 +62,17 @@ class ParameterFetcher:
         self._environ = env
         self._rng = SystemJitter()
 
+    @property
+    def channel(self) -> transport.Channel:
+        return self._channel
+
     def __call__(self) -> str:
         return self.read().value
 
     def renew(self) -> None:
-        """After a SnapStart restore: reseed the retry jitter and read credentials afresh."""
+        """After a SnapStart restore: new jitter, no connection from the snapshot, credentials read afresh."""
         self._rng.seed()
+        self._channel.close()
         connect_timeout, read_timeout = self._timeouts
         self._credentials = _credentials(self._environ, connect_timeout, read_timeout)
 
@@ -97,14 +111,8 @@ class ParameterFetcher:
         )
         headers["User-Agent"] = _USER_AGENT  # unsigned, as botocore leaves it
         connect_timeout, read_timeout = self._timeouts
-        status, body = transport.exchange(
-            "POST",
-            self._endpoint,
-            headers,
-            self._body,
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
-            proxy=self._proxy,
+        status, body = self._channel.exchange(
+            "POST", headers, self._body, connect_timeout=connect_timeout, read_timeout=read_timeout
         )
         payload = _json(body)
         if status == 200:

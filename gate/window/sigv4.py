@@ -8,8 +8,8 @@ that nothing else at init needs (not even ``ssl``). Tests hold it to botocore's
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
 from importlib import import_module
 from typing import NamedTuple, Protocol, cast
 
@@ -23,7 +23,8 @@ class Credentials(NamedTuple):
 
 
 def amz_date(instant: float) -> str:
-    return datetime.fromtimestamp(instant, timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    # time, not datetime: the read starts before anything imports datetime (about 4 ms on 3.10 and 3.11).
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(instant))
 
 
 def authorization(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
+from layer import build
 from maintenance_gate_pulumi import MaintenanceGate, MaintenanceGateArgs
 from maintenance_gate_pulumi.gating import GateMode, UngateableFunctionError
 from maintenance_gate_pulumi.naming import MAX_PREFIX_LENGTH, check_prefix, stack_prefix
@@ -267,3 +269,24 @@ def test_what_cannot_be_gated_is_refused_naming_the_setting(
 ) -> None:
     with pytest.raises(UngateableFunctionError, match=message):
         function_with(tmp_path, mode=mode, **args)
+
+
+@pytest.mark.parametrize("warned", [False, True])
+def test_a_function_on_a_runtime_without_bytecode_in_the_layer_is_warned(tmp_path: Path, warned: bool) -> None:
+    # GIVEN a layer built with bytecode for the interpreter running the tests only
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    runtime = "python3.99" if warned else f"python{here}"
+    args = aws.lambda_.FunctionArgs(role="arn:aws:iam::123456789012:role/team", runtime=runtime, handler="t.handler")
+    warnings: list[str] = []
+    with (
+        mock.patch.object(build, "find_interpreters", lambda: (build.Interpreter(here, sys.executable),)),
+        mock.patch.object(pulumi.log, "warn", lambda message, *rest, **kw: warnings.append(message)),
+    ):
+        # WHEN a function on that runtime, or another, is gated
+        run(lambda: gate_program(args, tmp_path), stack="team")
+
+    # THEN only the other runtime is warned about
+    ours = [message for message in warnings if "maintenance-gate layer holds bytecode" in message]
+    assert len(ours) == (1 if warned else 0)
+    if warned:
+        assert f"not {runtime}" in ours[0] and f"python{here}" in ours[0]

@@ -1,14 +1,21 @@
-"""The gate's init imports nothing a Lambda Python runtime lacks, no operator tooling, and no botocore."""
+"""The gate's init imports nothing a Lambda Python runtime lacks, no operator tooling, and no botocore;
+its https read loads no trust store larger than the one the layer's build selected."""
 
 from __future__ import annotations
 
 import contextlib
 import http.server
 import json
+import os
+import ssl
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
+
+from gate.local.tls import ThrowawayCa
+from layer import build
 
 # What every Lambda Python runtime ships besides the standard library (boto3 and its
 # dependencies), plus what the layer itself carries.
@@ -109,13 +116,74 @@ class _GetParameter(http.server.BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def _parameter_store() -> Iterator[str]:
+def _parameter_store(ca: ThrowawayCa | None = None) -> Iterator[str]:
+    """GetParameter on 127.0.0.1: plain http, or https with a certificate from ``ca``."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _GetParameter)
+    scheme = "http"
+    if ca is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*ca.issue("127.0.0.1"))
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+HTTPS_PROBE = """
+import json, os, ssl, sys
+loaded = []
+for name in ("load_verify_locations", "load_default_certs", "set_default_verify_paths"):
+    original = getattr(ssl.SSLContext, name)
+    def record(self, *args, _name=name, _original=original, **kwargs):
+        loaded.append(_name)
+        return _original(self, *args, **kwargs)
+    setattr(ssl.SSLContext, name, record)
+os.environ.update({
+    "GATE_ORIGINAL_HANDLER": "json.dumps", "GATE_PARAMETER_NAME": "/gate/window", "GATE_TABLE_NAME": "t",
+    "AWS_ENDPOINT_URL": sys.argv[1], "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "GATE_INIT_WAIT_MS": "5000",
+})
+import gate.entry
+from gate.window import trust
+stores = {store.origin: made.cert_store_stats()["x509_ca"] for store, made in trust._contexts.items()}
+print(json.dumps({"read": gate.entry.source.document is not None, "gate": gate.__file__, "loaded": loaded,
+                  "stores": stores}))
+"""
+
+
+def test_the_https_read_loads_no_trust_store_larger_than_the_layers_roots(tmp_path: Path) -> None:
+    # GIVEN the built layer, whose roots hold the five Amazon roots plus a throwaway CA that
+    # signed a local Parameter Store's certificate (the benchmark's arrangement)
+    ca = ThrowawayCa(tmp_path, "guard CA")
+    layer = build.unpack(build.assemble(interpreters=(), extra_roots=[ca.ca_file]).entries, tmp_path / "opt")
+    selected = (layer / "python" / "gate" / "window" / "roots.pem").read_text().count("BEGIN CERTIFICATE")
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SSL_CERT_FILE", "SSL_CERT_DIR", "PYTHONPATH"} and not key.startswith(("AWS_", "GATE_"))
+    }
+
+    # WHEN a gated function starts and reads the window over https
+    with _parameter_store(ca) as endpoint:
+        result = subprocess.run(
+            [sys.executable, "-c", HTTPS_PROBE, endpoint],
+            cwd=tmp_path,
+            env={**environment, "PYTHONPATH": str(layer / "python")},
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+    report = json.loads(result.stdout.splitlines()[-1])
+
+    # THEN the read verified against the layer's roots alone: no default store, nothing larger
+    assert report["read"] is True and report["gate"].startswith(str(layer)), result.stderr
+    assert selected == len(build.AMAZON_ROOTS) + 1
+    assert report["loaded"] == ["load_verify_locations"]
+    assert report["stores"] == {"the layer's Amazon Trust Services roots": selected}

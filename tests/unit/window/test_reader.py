@@ -90,7 +90,21 @@ def test_the_version_is_read_with_the_value(fake_ssm: FakeSsm) -> None:
 @pytest.mark.parametrize(
     "fake_ssm", [[(400, {"__type": "ThrottlingException", "message": "slow down"}), VALUE]], indirect=True
 )
-def test_throttling_is_retried_once(fake_ssm: FakeSsm) -> None:
+def test_throttling_is_not_retried_within_a_read(fake_ssm: FakeSsm) -> None:
+    # The cache's back-off is the retry: a second request here would double a throttled fleet's load.
+    with pytest.raises(ServiceError, match="ThrottlingException"):
+        fetcher(fake_ssm.url)()
+
+    assert len(fake_ssm.requests) == 1
+    assert fetcher(fake_ssm.url)() == '{"mode": "live"}'  # the next read, one back-off later
+
+
+@pytest.mark.parametrize(
+    "fake_ssm",
+    [[(500, {"__type": "InternalServerError"}), VALUE], [(503, {"__type": "ServiceUnavailable"}), VALUE]],
+    indirect=True,
+)
+def test_other_transient_errors_are_retried_once(fake_ssm: FakeSsm) -> None:
     assert fetcher(fake_ssm.url)() == '{"mode": "live"}'
     assert len(fake_ssm.requests) == 2
 
@@ -114,7 +128,7 @@ def test_failures_carry_the_aws_code_as_botocores_client_error_did(fake_ssm: Fak
 
     assert failure.value.response["Error"]["Code"] == code
     assert error_code(failure.value) == code
-    assert len(fake_ssm.requests) == (2 if code == "ThrottlingException" else 1)
+    assert len(fake_ssm.requests) == 1
 
 
 def test_an_unreachable_endpoint_raises_after_its_retry(monkeypatch: pytest.MonkeyPatch) -> None:

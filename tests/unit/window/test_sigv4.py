@@ -114,3 +114,12 @@ def test_the_hmac_is_the_standard_librarys(key_length: int) -> None:
 
     assert sigv4.hmac_sha256(key, message) == hmac.new(key, message, hashlib.sha256).digest()
     assert sigv4.sha256_hex(message) == hashlib.sha256(message).hexdigest()
+
+
+@pytest.mark.parametrize("instant", [0.0, 1_440_938_160.0, 1_796_518_479.999, 4_102_444_799.5])
+def test_the_amz_date_is_utc_to_the_second_as_datetime_writes_it(instant: float) -> None:
+    from datetime import datetime, timezone
+
+    expected = datetime.fromtimestamp(instant, timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+    assert sigv4.amz_date(instant) == expected
