@@ -25,8 +25,8 @@ class _CollectorPause:
     """Cyclic garbage collection paused for the gate's own init, and resumed once.
 
     The gate's imports create thousands of objects that live as long as the process
-    (modules, functions, classes); the collections they set off find nothing to free and
-    cost 1 to 2 ms of a cold start (docs/benchmarks.md). Collection resumes before the
+    (modules, functions, classes); the collections they set off find nothing to free
+    (about 0.7 ms of CPU per cold start here, docs/benchmarks.md). Collection resumes before the
     function's own code is imported, and only if it was on: the function's GC settings,
     and what its imports do with them, stay its own.
     """
