@@ -144,10 +144,7 @@ def compare(baseline_ref: str, repetitions: int, https: bool = False, round_trip
             with contextlib.ExitStack() as stacked:
                 if https:
                     current, environment = stacked.enter_context(https_front(stack, round_trip_ms))
-                    # A baseline that trusts the system store is given the system bundle plus the
-                    # front's CA through SSL_CERT_FILE, as the issue measured it.
-                    system_plus_ca = _system_bundle_with(_front_ca(current), Path(scratch) / "system-plus-ca.pem")
-                    baseline_environment = {**environment, "SSL_CERT_FILE": str(system_plus_ca)}
+                    baseline_environment = {**environment, **trust_front(baseline, current, Path(scratch))}
                 else:
                     current = stacked.enter_context(built_layer())
                     environment = baseline_environment = stack.gate_environment()
@@ -173,6 +170,20 @@ def compare(baseline_ref: str, repetitions: int, https: bool = False, round_trip
                 f" bare median {median(bare) * 1000:.0f} ms)"
             )
     return "\n".join(lines)
+
+
+def trust_front(baseline: Path, current: Path, scratch: Path) -> dict[str, str]:
+    """What makes the baseline's layer trust the TLS front; its extra environment.
+
+    A baseline that carries its own roots gets the front's CA appended to them, as this
+    checkout's build appends it. One that trusts the system store is given the system
+    bundle plus the front's CA through ``SSL_CERT_FILE``, as the issue measured it.
+    """
+    roots = baseline / "python" / "gate" / "window" / "roots.pem"
+    if roots.exists():
+        roots.write_text(roots.read_text() + _front_ca(current))
+        return {}
+    return {"SSL_CERT_FILE": str(_system_bundle_with(_front_ca(current), scratch / "system-plus-ca.pem"))}
 
 
 def _front_ca(layer: Path) -> str:

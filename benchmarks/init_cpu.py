@@ -9,7 +9,7 @@ first decision) for a gated start, the handler module's import for a bare one. I
 reads ``time.process_time`` (CPU of every thread of the process) and
 ``time.perf_counter`` (wall). The layers are unpacked as Lambda unpacks them and run
 with ``PYTHONDONTWRITEBYTECODE=1``; a baseline built from ``REF`` by its own builder is
-given the system bundle plus the front's CA through ``SSL_CERT_FILE`` over https. The
+given the front's CA as ``cold_start.trust_front`` says over https. The
 figures are medians of per-repetition differences (gated minus bare), rotating the
 order. Unlike ``cold_start_added_ms``, this leaves out the emulator, the exec wrapper
 and the invocation, and counts waiting only in the wall figure: a cross-check on a
@@ -58,19 +58,17 @@ def measure(baseline_ref: str, https: bool, handler: str, repetitions: int) -> s
         front = cold_start.https_front(stack) if https else contextlib.nullcontext()
         with front as served, built_layer() as plain_layer:
             layer, environment = served if https else (plain_layer, stack.gate_environment())
-            baseline_extra: dict[str, str] = {}
-            if https:
-                bundle = cold_start._system_bundle_with(cold_start._front_ca(layer), Path(scratch) / "system.pem")
-                baseline_extra = {"SSL_CERT_FILE": str(bundle)}
             tree = Path(scratch) / "tree"
             tree.mkdir()
             archive = subprocess.run(
                 ["git", "archive", baseline_ref, "gate", "layer"], check=True, capture_output=True
             ).stdout
             subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+            baseline = cold_start._baseline_layer(tree, Path(scratch))
+            baseline_extra = cold_start.trust_front(baseline, layer, Path(scratch)) if https else {}
             variants = {
                 "bare": (None, {}, BARE),
-                baseline_ref: (cold_start._baseline_layer(tree, Path(scratch)), baseline_extra, GATED),
+                baseline_ref: (baseline, baseline_extra, GATED),
                 "this checkout": (layer, {}, GATED),
             }
             host = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SSL_CERT", "GATE_", "PYTHON"))}

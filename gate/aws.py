@@ -8,10 +8,14 @@ boto3 is imported only when a client is made, so the init path can import this m
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (gate.records says why)
+
+if TYPE_CHECKING:
+    from typing import Any, TypeAlias
 
 # Makes the boto3 client for a service name; injected so tests and benchmarks can count calls.
-ClientFactory = Callable[[str], Any]
+ClientFactory: TypeAlias = "Callable[[str], Any]"
 
 # Window reads by the replayer only affect when it starts: fail fast.
 SSM_MAX_ATTEMPTS = 2

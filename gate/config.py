@@ -9,7 +9,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from enum import Enum
-from typing import NamedTuple, TypeVar
+
+from gate.records import NamedTuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (gate.records says why)
+
+if TYPE_CHECKING:
+    from typing import TypeVar
 
 
 class GateConfigError(ValueError):
@@ -123,7 +129,8 @@ def _shared_cache_dir(env: Mapping[str, str]) -> str | None:
     return "/tmp" if env.get("AWS_LAMBDA_MAX_CONCURRENCY") else None
 
 
-_Choice = TypeVar("_Choice", FailMode, OnDefer, OnHttp, OnOrdered)
+if TYPE_CHECKING:
+    _Choice = TypeVar("_Choice", FailMode, OnDefer, OnHttp, OnOrdered)
 
 
 def _choice(env: Mapping[str, str], name: str, kind: type[_Choice], default: _Choice) -> _Choice:

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
 from gate.config import GateConfig, OnDefer, OnHttp, OnOrdered
-from gate.user_handler import Handler
 from gate.window.cache import WindowSource
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (gate.records says why)
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from gate.aws import ClientFactory
     from gate.deferral.deferrer import Deferrer
     from gate.deferral.store import DeferredEventStore
     from gate.types import LambdaContext
+    from gate.user_handler import Handler
 
 
 class Gate:

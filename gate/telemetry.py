@@ -21,7 +21,13 @@ import os
 import sys
 import time
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+
+from gate.records import NamedTuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (gate.records says why)
+
+if TYPE_CHECKING:
+    from typing import Any
 
 NAMESPACE = "MaintenanceGate"
 LOGGER_NAME = "maintenance-gate"

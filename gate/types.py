@@ -1,4 +1,4 @@
-"""The Lambda context as the gate uses it: a Protocol, so nothing is imported at run time.
+"""The Lambda context as the gate uses it: a Protocol, for the type checker only.
 
 awslambdaric's ``LambdaContext`` satisfies it, and so does any test double with these
 members. ``client_context``, ``identity`` and ``tenant_id`` are read with ``getattr``,
@@ -7,15 +7,17 @@ because not every runtime version or invocation carries them.
 
 from __future__ import annotations
 
-from typing import Protocol
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (gate.records says why)
 
+if TYPE_CHECKING:
+    from typing import Protocol
 
-class LambdaContext(Protocol):
-    aws_request_id: str
-    function_name: str
-    invoked_function_arn: str
+    class LambdaContext(Protocol):
+        aws_request_id: str
+        function_name: str
+        invoked_function_arn: str
 
-    def get_remaining_time_in_millis(self) -> int: ...
+        def get_remaining_time_in_millis(self) -> int: ...
 
 
 def remaining_seconds(context: object) -> float | None:

@@ -10,13 +10,16 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (gate.records says why)
 
 if TYPE_CHECKING:
+    from typing import Any, TypeAlias
+
     from gate.types import LambdaContext
 
 # What awslambdaric calls with the event and the context.
-Handler = Callable[[Any, "LambdaContext"], Any]
+Handler: TypeAlias = "Callable[[Any, LambdaContext], Any]"
 
 IMPORT_MODULE_ERROR = "Runtime.ImportModuleError"
 USER_CODE_SYNTAX_ERROR = "Runtime.UserCodeSyntaxError"

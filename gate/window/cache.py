@@ -19,18 +19,23 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from gate import telemetry
 from gate.config import FailMode
+from gate.records import NamedTuple
 from gate.types import remaining_seconds
-from gate.window.jitter import Jitter, SystemJitter
+from gate.window.jitter import SystemJitter
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (gate.records says why)
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from gate.config import GateConfig
     from gate.types import LambdaContext
     from gate.window.decide import Decision
     from gate.window.document import WindowDocument
+    from gate.window.jitter import Jitter
 
 
 class Reading(NamedTuple):

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime, time, timedelta, timezone
-from typing import TYPE_CHECKING, NamedTuple
 
+from gate.records import NamedTuple
 from gate.window.document import AbsoluteWindow, Mode, RecurringWindow, WindowDocument
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (gate.records says why)
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, time
 from enum import Enum
-from typing import TYPE_CHECKING, Any, NamedTuple
 
+from gate.records import NamedTuple
 from gate.window.fields import (
     DAY_NAMES,
     WindowDocumentError,
@@ -22,7 +22,10 @@ from gate.window.fields import (
     parse_time_of_day,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (gate.records says why)
+
 if TYPE_CHECKING:
+    from typing import Any
     from zoneinfo import ZoneInfo
 
 __all__ = [

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Generic, TypeVar
-
-T = TypeVar("T")
 
 
-class EarlyRead(Generic[T]):
+class EarlyRead:
     """Calls ``read`` on a thread at once; the first call returns (or raises) that result, later calls read afresh."""
 
-    def __init__(self, read: Callable[[], T]) -> None:
+    def __init__(self, read: Callable[[], str]) -> None:
         self._read = read
         self._done = threading.Event()
-        self._result: T | None = None
+        self._result: str | None = None
         self._error: BaseException | None = None
         self._pending = True
         try:
@@ -36,7 +33,7 @@ class EarlyRead(Generic[T]):
         finally:
             self._done.set()
 
-    def __call__(self) -> T:
+    def __call__(self) -> str:
         if not self._pending:
             return self._read()
         self._pending = False  # the cache calls from one refresh thread at a time

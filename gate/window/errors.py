@@ -8,7 +8,10 @@ alarms read the same.
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (gate.records says why)
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class ParameterReadError(Exception):

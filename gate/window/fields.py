@@ -10,7 +10,11 @@ import functools
 import os
 import re
 from datetime import datetime, time, timezone
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (gate.records says why)
+
+if TYPE_CHECKING:
+    from typing import Any
 
 # Years outside this range are typos (2062 for 2026 stays allowed, 20266 does not).
 MIN_YEAR = 2000

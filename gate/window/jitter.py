@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
-from typing import Protocol
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (gate.records says why)
 
-class Jitter(Protocol):
-    """What the cache draws its jitter from: ``random.Random`` fits, for a seeded test."""
+if TYPE_CHECKING:
+    from typing import Protocol
 
-    def uniform(self, a: float, b: float) -> float: ...
+    class Jitter(Protocol):
+        """What the cache draws its jitter from: ``random.Random`` fits, for a seeded test."""
 
-    def seed(self) -> None: ...
+        def uniform(self, a: float, b: float) -> float: ...
+
+        def seed(self) -> None: ...
 
 
 class SystemJitter:

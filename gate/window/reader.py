@@ -10,13 +10,18 @@ import json
 import os
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
 
+from gate.records import NamedTuple
 from gate.window import sigv4, transport
 from gate.window.errors import ParameterReadError, ServiceError
 from gate.window.jitter import SystemJitter
 from gate.window.sigv4 import Credentials
 from gate.window.trust import Trust, stores_for
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (gate.records says why)
+
+if TYPE_CHECKING:
+    from typing import Any
 
 _TARGET = "AmazonSSM.GetParameter"
 _CONTENT_TYPE = "application/x-amz-json-1.1"

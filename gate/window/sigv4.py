@@ -11,9 +11,20 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from importlib import import_module
-from typing import NamedTuple, Protocol, cast
+
+from gate.records import NamedTuple
 
 ALGORITHM = "AWS4-HMAC-SHA256"
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (gate.records says why)
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class _Hash(Protocol):
+        def digest(self) -> bytes: ...
+
+        def hexdigest(self) -> str: ...
 
 
 class Credentials(NamedTuple):
@@ -80,7 +91,8 @@ def hmac_sha256(key: bytes, message: bytes) -> bytes:
 def _builtin_sha256() -> Callable[[bytes], _Hash]:
     for name in ("_sha2", "_sha256"):  # Python 3.12 and later; 3.11 and earlier
         try:
-            return cast("Callable[[bytes], _Hash]", import_module(name).sha256)
+            sha256: Callable[[bytes], _Hash] = import_module(name).sha256
+            return sha256
         except (ImportError, AttributeError):
             continue
     from hashlib import sha256  # a build without the built-in hashes
@@ -90,12 +102,6 @@ def _builtin_sha256() -> Callable[[bytes], _Hash]:
 
 def sha256_hex(data: bytes) -> str:
     return _sha256(data).hexdigest()
-
-
-class _Hash(Protocol):
-    def digest(self) -> bytes: ...
-
-    def hexdigest(self) -> str: ...
 
 
 _BLOCK = 64  # SHA-256's block size in bytes

@@ -16,8 +16,8 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, BinaryIO, Literal, NamedTuple, overload
 
+from gate.records import NamedTuple
 from gate.window.errors import (
     ConnectionClosedError,
     ConnectTimeoutError,
@@ -26,6 +26,11 @@ from gate.window.errors import (
     ReadTimeoutError,
 )
 from gate.window.trust import Store, Trust, stores_for
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (gate.records says why)
+
+if TYPE_CHECKING:
+    from typing import Any, BinaryIO, Literal, overload
 
 # Parameter Store answers a few KB; anything far larger is not an answer to trust.
 _MAX_BODY = 1 << 20
@@ -299,12 +304,13 @@ def _close(held: _Held) -> None:
         held.connection.close()
 
 
-@overload
-def read_head(stream: BinaryIO) -> tuple[int, dict[str, str]]: ...
+if TYPE_CHECKING:
 
+    @overload
+    def read_head(stream: BinaryIO) -> tuple[int, dict[str, str]]: ...
 
-@overload
-def read_head(stream: BinaryIO, *, with_version: Literal[True]) -> tuple[int, dict[str, str], str]: ...
+    @overload
+    def read_head(stream: BinaryIO, *, with_version: Literal[True]) -> tuple[int, dict[str, str], str]: ...
 
 
 def read_head(stream: BinaryIO, *, with_version: bool = False) -> Any:

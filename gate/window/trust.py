@@ -26,7 +26,10 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, NamedTuple
+
+from gate.records import NamedTuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (gate.records says why)
 
 if TYPE_CHECKING:
     import ssl

@@ -76,6 +76,14 @@ def test_the_gate_init_imports_no_dataclasses_or_random() -> None:
     assert {"dataclasses", "inspect", "ast", "dis", "random"} & set(modules["entry"]) == set()
 
 
+def test_the_gate_init_imports_no_typing() -> None:
+    # awslambdaric's bootstrap does not import typing, so a function that does not either
+    # would pay for it (about 2.5 ms): the gate's records and protocols exist for the type
+    # checker only (gate.records), on the path of a successful read and of a failed one.
+    for modules in (_probe(), _probe(read_succeeds=True)):
+        assert "typing" not in modules["entry"]
+
+
 def test_a_successful_first_read_compiles_nothing_for_failures_or_deferrals() -> None:
     # Compiling costs every cold start (the layer ships no bytecode): the AWS error helpers
     # and the deferral path load only when a read fails or an event is deferred.
@@ -153,7 +161,7 @@ import gate.entry
 from gate.window import trust
 stores = {store.origin: made.cert_store_stats()["x509_ca"] for store, made in trust._contexts.items()}
 print(json.dumps({"read": gate.entry.source.document is not None, "gate": gate.__file__, "loaded": loaded,
-                  "stores": stores}))
+                  "stores": stores, "typing": "typing" in sys.modules}))
 """
 
 
@@ -187,3 +195,5 @@ def test_the_https_read_loads_no_trust_store_larger_than_the_layers_roots(tmp_pa
     assert selected == len(build.AMAZON_ROOTS) + 1
     assert report["loaded"] == ["load_verify_locations"]
     assert report["stores"] == {"the layer's Amazon Trust Services roots": selected}
+    # ... and neither ssl nor the layer's bytecode brought typing back
+    assert report["typing"] is False
