@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/textproto"
+	"sync"
 )
 
 // hopByHop are the headers that describe one connection, not the message (RFC 9110
@@ -53,7 +54,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 		}
 		outgoing.Trailer = r.Trailer
 	}
-	response, err := s.client.Transport.RoundTrip(outgoing)
+	response, err := s.client.Do(outgoing)
 	if err != nil {
 		s.log("ERROR", "runtime api request failed", "path", r.URL.Path, "error", err.Error())
 		http.Error(w, `{"errorMessage":"the Runtime API could not be reached","errorType":"`+ProxyErrorType+`"}`, http.StatusBadGateway)
@@ -74,10 +75,16 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// copyBuffers are copyFlushing's buffers, reused: a fresh 32 KB per forwarded request
+// was most of what the pass-through path allocated.
+var copyBuffers = sync.Pool{New: func() any { buffer := make([]byte, 32*1024); return &buffer }}
+
 // copyFlushing passes each read on at once, so a streamed body is never held back.
 func copyFlushing(w http.ResponseWriter, body io.Reader) {
 	flusher, _ := w.(http.Flusher)
-	buffer := make([]byte, 32*1024)
+	pooled := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(pooled)
+	buffer := *pooled
 	for {
 		n, err := body.Read(buffer)
 		if n > 0 {
