@@ -18,7 +18,8 @@ import (
 func main() {
 	// One P: the proxy relays one invocation at a time, and with more each hand-off
 	// between its goroutines may wake another thread, which the runtime and Lambda's
-	// own agent are also waiting to be scheduled on (docs/runtimes.md, "Cost").
+	// own agent are also waiting to be scheduled on (docs/runtimes.md, "The
+	// pass-through path").
 	runtime.GOMAXPROCS(1)
 	os.Exit(launch.Run(config.Environ(), os.Stdout, os.Stderr, launch.Signals()))
 }

@@ -24,8 +24,9 @@ type lambdaClient struct {
 	idle    []*lambdaConn
 }
 
-// maxIdleLambda bounds the kept connections; a runtime uses one or two at a time.
-const maxIdleLambda = 8
+// maxIdleLambda bounds the kept connections: one runtime uses one or two at a time,
+// Managed Instances' workers one each (the Transport this replaced kept as many).
+const maxIdleLambda = 32
 
 // expired is a deadline in the past: setting it ends a blocked read or write at once.
 var expired = time.Unix(1, 0)
