@@ -1,9 +1,11 @@
 package runtimeapi
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"net/textproto"
+	"sync"
 )
 
 // hopByHop are the headers that describe one connection, not the message (RFC 9110
@@ -36,8 +38,22 @@ func copyHeader(dst, src http.Header) {
 func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 	url := "http://" + s.upstream + r.URL.RequestURI()
 	var body io.Reader = r.Body
-	if r.ContentLength == 0 && len(r.TransferEncoding) == 0 {
+	switch {
+	case r.ContentLength == 0 && len(r.TransferEncoding) == 0:
 		body = http.NoBody
+	case r.ContentLength > 0 && r.ContentLength <= wholeBodyLimit:
+		// A body of known, small length is read whole first: net/http writes the
+		// headers of a body it cannot see the end of in a write of their own, and
+		// Lambda would be woken once for them and again for the body.
+		pooled := copyBuffers.Get().(*[]byte)
+		defer copyBuffers.Put(pooled)
+		whole := (*pooled)[:r.ContentLength]
+		if _, err := io.ReadFull(r.Body, whole); err != nil {
+			s.log("WARNING", "runtime request body ended early", "path", r.URL.Path, "error", err.Error())
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		body = bytes.NewReader(whole)
 	}
 	outgoing, err := http.NewRequestWithContext(r.Context(), r.Method, url, body)
 	if err != nil {
@@ -53,7 +69,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 		}
 		outgoing.Trailer = r.Trailer
 	}
-	response, err := s.client.Transport.RoundTrip(outgoing)
+	response, err := s.client.Do(outgoing)
 	if err != nil {
 		s.log("ERROR", "runtime api request failed", "path", r.URL.Path, "error", err.Error())
 		http.Error(w, `{"errorMessage":"the Runtime API could not be reached","errorType":"`+ProxyErrorType+`"}`, http.StatusBadGateway)
@@ -74,10 +90,20 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// copyBuffers are copyFlushing's buffers, reused: a fresh 32 KB per forwarded request
+// was most of what the pass-through path allocated.
+var copyBuffers = sync.Pool{New: func() any { buffer := make([]byte, wholeBodyLimit); return &buffer }}
+
+// wholeBodyLimit is the largest request body forward reads whole before sending it on
+// (a typical response); a larger one, or a streamed one, is passed on as it arrives.
+const wholeBodyLimit = 32 * 1024
+
 // copyFlushing passes each read on at once, so a streamed body is never held back.
 func copyFlushing(w http.ResponseWriter, body io.Reader) {
 	flusher, _ := w.(http.Flusher)
-	buffer := make([]byte, 32*1024)
+	pooled := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(pooled)
+	buffer := *pooled
 	for {
 		n, err := body.Read(buffer)
 		if n > 0 {

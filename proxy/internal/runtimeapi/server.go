@@ -35,7 +35,7 @@ const postTimeout = 10 * time.Second
 // Server is the runtime's Runtime API.
 type Server struct {
 	upstream string // host:port of Lambda's Runtime API
-	client   *http.Client
+	client   *lambdaClient
 	gate     Gate
 	log      Logger
 	// Events taken from upstream whose runtime request had gone (it was closed while the
@@ -64,7 +64,7 @@ func NewServer(upstream string, gate Gate, log Logger) *Server {
 	}
 	life, stop := context.WithCancel(context.Background())
 	return &Server{
-		upstream: upstream, client: &http.Client{Transport: NewTransport()}, gate: gate, log: log,
+		upstream: upstream, client: newLambdaClient(upstream), gate: gate, log: log,
 		held: make(chan *Event, heldEvents), life: life, stop: stop,
 	}
 }
@@ -72,7 +72,8 @@ func NewServer(upstream string, gate Gate, log Logger) *Server {
 // Stop ends the requests the proxy made for itself; the process is about to exit.
 func (s *Server) Stop() { s.stop() }
 
-// NewTransport is a keep-alive transport to the local Runtime API: no proxy from the
+// NewTransport is a keep-alive transport to the local Runtime API, for the proxy's
+// init error (the relayed exchanges go through lambdaClient): no proxy from the
 // environment (HTTP_PROXY is for the function's own calls), no transparent compression
 // (it would change the bytes), and no timeout, since /next waits as long as Lambda does.
 func NewTransport() *http.Transport {
