@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -22,7 +23,8 @@ type upstream struct {
 	requests []recorded
 	statuses map[string]int
 	arrived  chan recorded
-	chunks   chan string // each read of a request body, as it arrives
+	chunks   chan string  // each read of a request body, as it arrives
+	waiting  atomic.Int64 // /next requests waiting for an event
 }
 
 type recorded struct {
@@ -45,6 +47,8 @@ func (u *upstream) address() string { return strings.TrimPrefix(u.server.URL, "h
 
 func (u *upstream) serve(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == NextPath {
+		u.waiting.Add(1)
+		defer u.waiting.Add(-1)
 		select {
 		case event := <-u.events:
 			for name, values := range event.Header {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -49,6 +50,9 @@ type Server struct {
 	// before the runtime hears of it: the window is read afresh, as the Python gate's
 	// after-restore hook does.
 	afterRestore func()
+	// runtimesGone counts /next requests whose runtime closed them while the proxy
+	// waited: from then on their event, when it comes, is held, never written.
+	runtimesGone atomic.Int64
 }
 
 // RestorePath is SnapStart's restore endpoint.
@@ -98,6 +102,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) next(w http.ResponseWriter, r *http.Request) {
+	// No goroutine per request: AfterFunc runs only if the runtime leaves first.
+	stop := context.AfterFunc(r.Context(), func() { s.runtimesGone.Add(1) })
+	defer stop()
 	for {
 		event, err := s.take(r)
 		if err != nil {

@@ -154,7 +154,12 @@ func TestAGateFailureFailsTheInvocationNeverReportsItStored(t *testing.T) {
 
 func TestAnEventFetchedForARuntimeThatLeftGoesToTheNextNext(t *testing.T) {
 	u := newUpstream(t)
-	proxy := proxyFor(t, u, passAll)
+	server := NewServer(u.address(), passAll, func(level, message string, fields ...any) {
+		t.Logf("%s %s %v", level, message, fields)
+	})
+	proxy := httptest.NewServer(server)
+	t.Cleanup(proxy.Close)
+	t.Cleanup(server.Stop)
 	ctx, cancel := context.WithCancel(context.Background())
 	gone := make(chan error, 1)
 	go func() {
@@ -162,18 +167,33 @@ func TestAnEventFetchedForARuntimeThatLeftGoesToTheNextNext(t *testing.T) {
 		_, err := http.DefaultClient.Do(request)
 		gone <- err
 	}()
-	time.Sleep(50 * time.Millisecond) // the proxy is now waiting upstream
+	waitFor(t, "the proxy to wait upstream", func() bool { return u.waiting.Load() == 1 })
 	cancel()
 	if err := <-gone; err == nil {
 		t.Fatal("the cancelled /next returned an event")
 	}
+	// Sent only once the proxy has seen the runtime leave: a close it has not yet read
+	// is indistinguishable from a slow reader, on Lambda as here.
+	waitFor(t, "the proxy to see the runtime leave", func() bool { return server.runtimesGone.Load() == 1 })
 	u.events <- event("req-1", `{"kept":true}`)
-	time.Sleep(50 * time.Millisecond) // the proxy takes it for the runtime that left
 
-	response, body := getNext(t, context.Background(), proxy.URL)
+	bounded, done := context.WithTimeout(context.Background(), 10*time.Second)
+	defer done()
+	response, body := getNext(t, bounded, proxy.URL)
 
 	if response.Header.Get(HeaderRequestID) != "req-1" || string(body) != `{"kept":true}` {
 		t.Fatalf("got %s %q, want the event fetched for the runtime that left", response.Header.Get(HeaderRequestID), body)
+	}
+}
+
+// waitFor polls condition for at most 10 s, so a broken expectation fails instead of hanging.
+func waitFor(t *testing.T, what string, condition func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !condition(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 
