@@ -176,6 +176,8 @@ func TestAnEventFetchedForARuntimeThatLeftGoesToTheNextNext(t *testing.T) {
 	// is indistinguishable from a slow reader, on Lambda as here.
 	waitFor(t, "the proxy to see the runtime leave", func() bool { return server.runtimesGone.Load() == 1 })
 	u.events <- event("req-1", `{"kept":true}`)
+	// A /next already waiting upstream is not handed a held event: the one after it is.
+	waitFor(t, "the proxy to hold the event", func() bool { return len(server.held) == 1 })
 
 	bounded, done := context.WithTimeout(context.Background(), 10*time.Second)
 	defer done()
