@@ -31,6 +31,16 @@ func copyHeader(dst, src http.Header) {
 	}
 }
 
+// relayHeader is copyHeader for a request sent upstream on the runtime's behalf. Go
+// writes its own User-Agent unless the header is present; present and empty, it writes
+// none, so Lambda sees the runtime's (or no) User-Agent, never the proxy's.
+func relayHeader(dst, src http.Header) {
+	copyHeader(dst, src)
+	if _, ok := dst["User-Agent"]; !ok {
+		dst["User-Agent"] = []string{""}
+	}
+}
+
 // forward sends the runtime's request upstream as it came and streams the answer back.
 // A streamed /response (chunked, with Lambda-Runtime-Function-Error-Type/-Body
 // trailers) keeps its chunks flowing and its trailers: the outgoing request shares the
@@ -60,7 +70,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
-	copyHeader(outgoing.Header, r.Header)
+	relayHeader(outgoing.Header, r.Header)
 	outgoing.ContentLength = r.ContentLength
 	if r.ContentLength < 0 {
 		// Chunked: trailers may follow, declared or not; one shared map carries them across.

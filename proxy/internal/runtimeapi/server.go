@@ -140,7 +140,7 @@ func (s *Server) take(r *http.Request) (*Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	copyHeader(request.Header, r.Header)
+	relayHeader(request.Header, r.Header)
 	response, err := s.client.Do(request)
 	if err != nil {
 		return nil, err

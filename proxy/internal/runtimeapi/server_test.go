@@ -345,3 +345,22 @@ func TestAfterARestoreTheHookRunsBeforeTheRuntimeIsTold(t *testing.T) {
 		t.Fatal("the hook ran for a request other than a restore")
 	}
 }
+
+func TestTheProxyAddsNoUserAgentOfItsOwn(t *testing.T) {
+	u := newUpstream(t)
+	proxy := proxyFor(t, u, passAll)
+	for _, agent := range []string{"", "aws-lambda-nodejs/22"} {
+		request, _ := http.NewRequest(http.MethodPost, proxy.URL+APIVersion+"/runtime/invocation/req-1/response", strings.NewReader(`{}`))
+		request.Header["User-Agent"] = []string{agent} // empty: Go's client sends none
+		response, err := http.DefaultClient.Do(request)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, response.Body)
+		response.Body.Close()
+		got := u.next()
+		if values := got.Header.Values("User-Agent"); agent == "" && len(values) != 0 || agent != "" && (len(values) != 1 || values[0] != agent) {
+			t.Errorf("runtime sent User-Agent %q; upstream got %q", agent, values)
+		}
+	}
+}
