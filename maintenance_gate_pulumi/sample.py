@@ -27,39 +27,41 @@ def sample_code(directory: Path = SAMPLE_DIR, pattern: str = "*.py") -> pulumi.A
 
 
 def sample_function(name: str, gate: MaintenanceGate, settings: StackSettings) -> aws.lambda_.Function:
-    execution = lambda_execution_role(name, log_retention_days=settings.log_retention_days)
-    access = gate.grant("sample", execution.role)
-    return aws.lambda_.Function(
-        name,
-        gate.function_args(
-            aws.lambda_.FunctionArgs(
-                role=execution.role.arn,
-                runtime=settings.runtime,
-                architectures=[settings.architecture],
-                handler=HANDLER,
-                code=sample_code(),
-                memory_size=settings.memory,
-                timeout=settings.timeout,
-                logging_config=execution.logs.logging_config(),
-            )
-        ),
-        opts=pulumi.ResourceOptions(depends_on=[access, *execution.grants]),
+    """The Python sample: the gate in process."""
+    return _gated_sample(
+        name, gate, settings, grant="sample", runtime=settings.runtime, handler=HANDLER, code=sample_code()
     )
 
 
 def nodejs_sample_function(name: str, gate: MaintenanceGate, settings: StackSettings) -> aws.lambda_.Function:
     """The Node.js sample: the same gate, through the Runtime API proxy in the layer for its architecture."""
+    code = sample_code(NODEJS_SAMPLE_DIR, "*.mjs")
+    return _gated_sample(
+        name, gate, settings, grant="nodejs-sample", runtime=settings.nodejs_runtime, handler=NODEJS_HANDLER, code=code
+    )
+
+
+def _gated_sample(
+    name: str,
+    gate: MaintenanceGate,
+    settings: StackSettings,
+    *,
+    grant: str,
+    runtime: str,
+    handler: str,
+    code: pulumi.AssetArchive,
+) -> aws.lambda_.Function:
     execution = lambda_execution_role(name, log_retention_days=settings.log_retention_days)
-    access = gate.grant("nodejs-sample", execution.role)
+    access = gate.grant(grant, execution.role)
     return aws.lambda_.Function(
         name,
         gate.function_args(
             aws.lambda_.FunctionArgs(
                 role=execution.role.arn,
-                runtime=settings.nodejs_runtime,
+                runtime=runtime,
                 architectures=[settings.architecture],
-                handler=NODEJS_HANDLER,
-                code=sample_code(NODEJS_SAMPLE_DIR, "*.mjs"),
+                handler=handler,
+                code=code,
                 memory_size=settings.memory,
                 timeout=settings.timeout,
                 logging_config=execution.logs.logging_config(),
