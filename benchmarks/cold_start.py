@@ -183,7 +183,7 @@ def trust_front(baseline: Path, current: Path, scratch: Path) -> dict[str, str]:
     if roots.exists():
         roots.write_text(roots.read_text() + _front_ca(current))
         return {}
-    return {"SSL_CERT_FILE": str(_system_bundle_with(_front_ca(current), scratch / "system-plus-ca.pem"))}
+    return {"SSL_CERT_FILE": str(system_bundle_with(_front_ca(current), scratch / "system-plus-ca.pem"))}
 
 
 def _front_ca(layer: Path) -> str:
@@ -193,7 +193,7 @@ def _front_ca(layer: Path) -> str:
     return begin + roots.split(begin)[-1]
 
 
-def _system_bundle_with(ca: str, target: Path) -> Path:
+def system_bundle_with(ca: str, target: Path) -> Path:
     import ssl
 
     system = ssl.get_default_verify_paths().cafile

@@ -7,6 +7,9 @@
 - ``nodejs_cold_start_added_ms``: process start to first response, gated minus bare,
   the median of per-repetition differences (as cold_start.py): for the gated one that
   holds the wrapper, the proxy's start and its first window read, and one invocation.
+  The read goes over https, as on AWS: a TLS front before the moto server, trusted
+  through the system store (Go's, which honours ``SSL_CERT_FILE``: the system bundle
+  plus the front's throwaway CA), so the proxy pays the store load and the handshake.
 - ``proxy_rss_mb``: the proxy process's resident set (VmRSS) after the warm invocations.
 - ``proxy_binary_mb_x86_64`` / ``_arm64``: the stripped static binary per architecture.
 
@@ -21,6 +24,8 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks.emulated import Function
@@ -59,7 +64,8 @@ def measure(stack: Stack, invocations: int, pairs: int, cold_starts: int) -> Res
         environment = stack.gate_environment()
         try:
             warm = _warm(environment, layer, work, invocations, pairs)
-            cold = _cold(environment, layer, work, cold_starts)
+            with _https(stack, work) as https_environment:
+                cold = _cold(https_environment, layer, work, cold_starts)
         except LocalServerError as exc:
             return Result(dict.fromkeys(METRICS), (f"runtimes: not measured: {exc}",))
     bare, gated, rss_kb = warm
@@ -117,6 +123,19 @@ def _warm(
 
 
 Cold = tuple[list[float], list[float], list[float], list[float]]
+
+
+@contextmanager
+def _https(stack: Stack, work: Path) -> Iterator[dict[str, str]]:
+    """The gate's environment with the window read through a TLS front, trusted by the system store."""
+    from benchmarks.cold_start import system_bundle_with
+    from gate.local.tls import ThrowawayCa, TlsFront
+
+    (work / "tls").mkdir(exist_ok=True)
+    ca = ThrowawayCa(work / "tls", "benchmark throwaway CA")
+    with TlsFront(ca, ("127.0.0.1", stack.server.port)) as front:
+        bundle = system_bundle_with(ca.ca_file.read_text(), work / "system-plus-ca.pem")
+        yield stack.gate_environment(AWS_ENDPOINT_URL_SSM=front.url, SSL_CERT_FILE=str(bundle))
 
 
 def _cold(environment: dict[str, str], layer: Path, work: Path, repetitions: int) -> Cold:
